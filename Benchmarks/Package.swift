@@ -1,0 +1,28 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Benchmarks for Micro's hot paths, kept in a package of their own so the main build and CI stay lean.
+// Run from this folder: `swift package --allow-writing-to-package-directory benchmark` (see BENCHMARKS.md).
+let package = Package(
+    name: "MicroBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Micro", path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroSQLite", package: "Micro"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/CoreBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Micro",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Micro", targets: ["Micro"]),
+        .library(name: "MicroSQLite", targets: ["MicroSQLite"]),
+        .library(name: "MicroProviders", targets: ["MicroProviders"]),
+        .library(name: "MicroExamples", targets: ["MicroExamples"]),
+        .library(name: "MicroTesting", targets: ["MicroTesting"]),
+        .executable(name: "micro", targets: ["micro"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
+        .target(name: "Micro", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Embedded SQLite backends (system libsqlite3 through GRDB).
+        .target(name: "MicroSQLite", dependencies: ["Micro", .product(name: "GRDB", package: "GRDB.swift")]),
+        // libcurl, with static-inline shims for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Contract checks every Registry/Broker/Store backend must pass (no test-framework dependency).
+        .target(name: "MicroTesting", dependencies: ["Micro"]),
+        // HTTP transport and LLM provider adapters.
+        .target(name: "MicroProviders", dependencies: ["Micro", "CCurl"]),
+        // Bundled example services (a small travel domain) for demos and scenarios.
+        .target(name: "MicroExamples", dependencies: ["Micro"]),
+        // The `micro` command line, as a library so tests can drive it.
+        .target(
+            name: "MicroCLI",
+            dependencies: [
+                "Micro", "MicroSQLite", "MicroProviders", "MicroExamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "micro", dependencies: ["MicroCLI"]),
+
+        .testTarget(name: "MicroTests", dependencies: ["Micro", "MicroTesting"]),
+        .testTarget(
+            name: "MicroSQLiteTests",
+            dependencies: ["MicroSQLite", "Micro", "MicroTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "MicroProvidersTests", dependencies: ["MicroProviders"]),
+        .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
+        .testTarget(name: "MicroCLITests", dependencies: ["MicroCLI"]),
+    ]
+)
+
+// One set of Swift settings for every target: Swift 6 language mode, strict concurrency.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+    ]
+}

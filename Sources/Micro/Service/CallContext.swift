@@ -1,0 +1,72 @@
+/// Identifies one tool or endpoint call across retries and restarts: the same (run, step, call index)
+/// always yields the same key, so a service can recognise a repeated call and not repeat its side effect.
+public struct IdempotencyKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var runID: String
+    public var step: Int
+    public var callIndex: Int
+
+    public init(runID: String, step: Int, callIndex: Int) {
+        self.runID = runID
+        self.step = step
+        self.callIndex = callIndex
+    }
+
+    /// `runID/step/callIndex`.
+    public var description: String { "\(runID)/\(step)/\(callIndex)" }
+
+    /// A key derived from this one for a nested call (a service calling another service), stable across
+    /// retries of the outer call: `runID/step/callIndex/suffix`.
+    public func derived(_ suffix: String) -> String { "\(description)/\(suffix)" }
+}
+
+/// What a handler knows about the call it is serving.
+public struct CallContext: Sendable {
+    /// The run (agent workflow, CLI invocation) the call belongs to.
+    public var runID: String
+    /// Stable across retries and resumes of the same call; services deduplicate side effects on it.
+    public var idempotencyKey: String
+    /// The call must be answered by then (wall time of ``environment``), or nil for no deadline.
+    public var deadline: Timestamp?
+    /// Who is calling: an agent name, `cli`, or a service name for service-to-service calls.
+    public var caller: String
+    /// Free-form metadata carried with the call (trace ids, tenant, …).
+    public var metadata: [String: String]
+    /// Time, randomness and identifiers to use while serving the call.
+    public var environment: Environment
+
+    public init(
+        runID: String,
+        idempotencyKey: String,
+        deadline: Timestamp? = nil,
+        caller: String,
+        metadata: [String: String] = [:],
+        environment: Environment
+    ) {
+        self.runID = runID
+        self.idempotencyKey = idempotencyKey
+        self.deadline = deadline
+        self.caller = caller
+        self.metadata = metadata
+        self.environment = environment
+    }
+
+    /// A context for a single call with a fresh run identifier from `environment`.
+    public static func standalone(caller: String, environment: Environment) -> CallContext {
+        let run = environment.ids.next("run")
+        return CallContext(
+            runID: run,
+            idempotencyKey: IdempotencyKey(runID: run, step: 0, callIndex: 0).description,
+            caller: caller,
+            environment: environment
+        )
+    }
+
+    /// The context for a call this handler makes to another service: same run and deadline, a derived
+    /// idempotency key (stable when this call is retried), and this service as the caller.
+    public func nested(caller: String, key suffix: String) -> CallContext {
+        var context = self
+        context.idempotencyKey = "\(idempotencyKey)/\(suffix)"
+        context.caller = caller
+        return context
+    }
+}

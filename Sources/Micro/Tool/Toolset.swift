@@ -1,0 +1,132 @@
+/// A set of tools with unique names, callable by name with JSON arguments.
+///
+/// ``call(_:arguments:context:)`` never throws for tool failures: invalid arguments (every schema violation
+/// with its JSON path), unknown tools (with the nearest names) and handler errors come back as
+/// ``ToolResult`` with `isError`, for the model to read and correct. Only cancellation propagates.
+public struct Toolset: Sendable {
+    private let byName: [String: Tool]
+    /// The tools, sorted by name.
+    public let tools: [Tool]
+
+    /// A toolset of `tools`; throws ``ServiceError/Code/conflict`` if two share a name.
+    public init(_ tools: [Tool]) throws {
+        var byName: [String: Tool] = [:]
+        for tool in tools {
+            if let other = byName[tool.name] {
+                throw ServiceError(
+                    .conflict,
+                    "two tools are named \(tool.name) (\(other.target?.description ?? "free-standing") and "
+                        + "\(tool.target?.description ?? "free-standing"))")
+            }
+            byName[tool.name] = tool
+        }
+        self.byName = byName
+        self.tools = byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// One tool per endpoint of every registered service in `scope`, calling through `client`.
+    /// Throws ``ServiceError/Code/notFound`` when the scope names a service that is not registered.
+    public static func services(registry: any Registry, client: Client, scope: ToolScope = .all) async throws -> Toolset {
+        var records: [ServiceRecord] = []
+        switch scope {
+        case .all:
+            records = try await registry.listServices()
+        case .services(let names):
+            for name in Set(names).sorted() {
+                let found = try await registry.getService(name)
+                guard let first = found.first else {
+                    throw ServiceError(.notFound, "tool scope names service \(name), which is not registered")
+                }
+                records.append(first)
+            }
+        }
+        var endpoints: [ToolTarget: EndpointRecord] = [:]
+        for record in records.sorted(by: { $0.name < $1.name }) {
+            for endpoint in record.endpoints {
+                let target = ToolTarget(service: record.name, endpoint: endpoint.name)
+                if endpoints[target] == nil { endpoints[target] = endpoint }  // first version listed wins
+            }
+        }
+        let names = try ToolNaming.assign(Array(endpoints.keys))
+        let tools = try endpoints.map { target, endpoint in
+            Tool(
+                spec: ToolSpec(
+                    name: names[target]!, description: endpoint.description,
+                    inputSchema: try JSONSchema(endpoint.requestSchema),
+                    outputSchema: try JSONSchema(endpoint.responseSchema)),
+                target: target,
+                handler: { arguments, context in
+                    try await client.call(target.service, target.endpoint, request: arguments, context: context)
+                })
+        }
+        return try Toolset(tools)
+    }
+
+    /// This toolset plus `extra` tools; throws on a name clash.
+    public func adding(_ extra: [Tool]) throws -> Toolset { try Toolset(tools + extra) }
+
+    /// The specs to send to a model, sorted by name.
+    public var specs: [ToolSpec] { tools.map(\.spec) }
+
+    public func tool(named name: String) -> Tool? { byName[name] }
+
+    /// The tool that stands for `service`.`endpoint`, if any.
+    public func tool(for target: ToolTarget) -> Tool? { tools.first { $0.target == target } }
+
+    /// Validates `arguments`, runs the tool and returns its result or a structured error result.
+    public func call(_ name: String, arguments: JSONValue, context: CallContext) async throws -> ToolResult {
+        guard let tool = byName[name] else {
+            let near = nearestNames(to: name)
+            let hint = near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"
+            return .failure(ServiceError(
+                .notFound, "no tool named \(name)\(hint)", details: ["suggestions": .array(near.map(JSONValue.string))]))
+        }
+        let violations = tool.spec.inputSchema.validate(arguments)
+        guard violations.isEmpty else {
+            return .failure(ServiceError(
+                .invalidArguments,
+                "arguments of \(name) do not match its schema: "
+                    + violations.map(\.description).joined(separator: "; "),
+                details: ["violations": .array(violations.map { ["path": .string($0.path), "message": .string($0.message)] })]))
+        }
+        do {
+            return ToolResult(content: try await tool.invoke(arguments, context))
+        } catch let error as ServiceError {
+            return .failure(error)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return .failure(ServiceError(.handlerFailed, "\(name) failed: \(error)"))
+        }
+    }
+
+    /// Up to three tool names closest to `name` (edit distance, then shared substrings), best first.
+    public func nearestNames(to name: String, limit: Int = 3) -> [String] {
+        let lowered = Array(name.lowercased().utf8)
+        let scored = byName.keys.map { candidate -> (String, Int) in
+            let other = Array(candidate.lowercased().utf8)
+            var distance = Self.editDistance(lowered, other)
+            if !lowered.isEmpty, candidate.lowercased().contains(name.lowercased()) { distance = min(distance, 1) }
+            return (candidate, distance)
+        }
+        let threshold = max(3, lowered.count / 2)
+        return scored.filter { $0.1 <= threshold }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+            .prefix(limit).map(\.0)
+    }
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

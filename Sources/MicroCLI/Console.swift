@@ -1,0 +1,35 @@
+import Foundation
+import Synchronization
+
+/// Where commands write. Tests bind ``current`` to a capturing console to read what a command printed.
+public final class Console: Sendable {
+    private let captured = Mutex((standardOutput: "", standardError: ""))
+    private let isCapturing: Bool
+
+    private init(capturing: Bool) { isCapturing = capturing }
+
+    /// Writes to the process's standard output and standard error.
+    public static let standard = Console(capturing: false)
+
+    /// Keeps everything written in memory.
+    public static func capturing() -> Console { Console(capturing: true) }
+
+    @TaskLocal public static var current: Console = .standard
+
+    public func out(_ text: String) {
+        if isCapturing { captured.withLock { $0.standardOutput += text + "\n" } } else { print(text) }
+    }
+
+    public func err(_ text: String) {
+        if isCapturing {
+            captured.withLock { $0.standardError += text + "\n" }
+        } else {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    /// What was written to standard output (capturing consoles only).
+    public var standardOutput: String { captured.withLock { $0.standardOutput } }
+    /// What was written to standard error (capturing consoles only).
+    public var standardError: String { captured.withLock { $0.standardError } }
+}

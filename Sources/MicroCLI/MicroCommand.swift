@@ -1,0 +1,24 @@
+import ArgumentParser
+import Micro
+import MicroProviders
+import MicroSQLite
+
+/// The `micro` command line.
+public struct MicroCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "micro",
+        abstract: "Agent runtime and deterministic test harness: services as AI tools, recorded LLMs, chaos runs.",
+        version: MicroVersion.description,
+        subcommands: [ToolsCommand.self]
+    )
+
+    public init() {}
+}
+
+/// The version of Micro and of the system libraries it runs on.
+public enum MicroVersion {
+    public static let number = "0.1.0"
+    public static var description: String {
+        "micro \(number) (\(Curl.versionDescription), SQLite \(SQLiteStore.sqliteVersion))"
+    }
+}

@@ -1,0 +1,8 @@
+import MicroCLI
+
+@main
+enum MicroMain {
+    static func main() async {
+        await MicroCommand.main()
+    }
+}
