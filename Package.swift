@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Micro", targets: ["Micro"]),
+        .library(name: "MicroAgent", targets: ["MicroAgent"]),
         .library(name: "MicroSQLite", targets: ["MicroSQLite"]),
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
@@ -20,8 +21,13 @@ let package = Package(
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
         .target(name: "Micro", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        // Embedded SQLite backends (system libsqlite3 through GRDB).
-        .target(name: "MicroSQLite", dependencies: ["Micro", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Agents: the model seam, the agent loop, checkpoints, compact memory, the trace.
+        .target(name: "MicroAgent", dependencies: ["Micro"]),
+        // Embedded SQLite backends (system libsqlite3 through GRDB): the Store and the Checkpointer.
+        .target(
+            name: "MicroSQLite",
+            dependencies: ["Micro", "MicroAgent", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // libcurl, with static-inline shims for its variadic calls.
         .systemLibrary(
             name: "CCurl",
@@ -38,13 +44,14 @@ let package = Package(
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroSQLite", "MicroProviders", "MicroExamples",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "micro", dependencies: ["MicroCLI"]),
 
         .testTarget(name: "MicroTests", dependencies: ["Micro", "MicroTesting"]),
+        .testTarget(name: "MicroAgentTests", dependencies: ["MicroAgent", "Micro", "MicroExamples", "MicroTesting"]),
         .testTarget(
             name: "MicroSQLiteTests",
             dependencies: ["MicroSQLite", "Micro", "MicroTesting", .product(name: "GRDB", package: "GRDB.swift")]

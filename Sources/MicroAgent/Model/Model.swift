@@ -1,0 +1,109 @@
+import Foundation
+import Micro
+
+/// A language model behind one seam: provider adapters, recorded cassettes and scripted turns all conform.
+///
+/// Contract: `stream` yields ``ModelEvent``s for one answer and ends with exactly one ``ModelEvent/finish(_:)``
+/// (a stream that ends without it is a truncation, reported by ``respond(to:)`` as
+/// ``ModelError/Code/truncated``). Tool calls are announced with `toolCallStart` before their argument deltas.
+/// Errors are thrown through the stream, preferably as ``ModelError``.
+public protocol Model: Sendable {
+    /// Facts about the model, such as its context window.
+    var info: ModelInfo { get }
+
+    /// Streams the answer to `request`.
+    func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error>
+}
+
+/// What the runtime needs to know about a model.
+public struct ModelInfo: Sendable, Hashable, Codable {
+    /// The provider (`anthropic`, `openai`, `scripted`, …).
+    public var provider: String
+    /// The model identifier at the provider.
+    public var name: String
+    /// The most tokens one request (input plus requested output) may hold.
+    public var contextWindow: Int
+
+    public init(provider: String, name: String, contextWindow: Int) {
+        self.provider = provider
+        self.name = name
+        self.contextWindow = contextWindow
+    }
+}
+
+extension Model {
+    /// Streams `request` and folds the events into a complete response.
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        var folder = ModelEventFolder()
+        for try await event in stream(request) { try folder.apply(event) }
+        return try folder.response()
+    }
+}
+
+/// Folds a stream of ``ModelEvent``s into a ``ModelResponse``, checking that the stream is well formed.
+public struct ModelEventFolder: Sendable {
+    private var text = ""
+    private var calls: [Int: (id: String, name: String, arguments: String)] = [:]
+    private var order: [Int] = []
+    private var usage = Usage()
+    private var stopReason: StopReason?
+
+    public init() {}
+
+    public mutating func apply(_ event: ModelEvent) throws {
+        guard stopReason == nil else {
+            throw ModelError(.malformedResponse, "event after finish: \(event)")
+        }
+        switch event {
+        case .textDelta(let delta):
+            text += delta
+        case .reasoningDelta:
+            break
+        case .toolCallStart(let index, let id, let name):
+            guard calls[index] == nil else {
+                throw ModelError(.malformedResponse, "tool call \(index) started twice")
+            }
+            calls[index] = (id, name, "")
+            order.append(index)
+        case .toolCallDelta(let index, let fragment):
+            guard calls[index] != nil else {
+                throw ModelError(.malformedResponse, "arguments for tool call \(index) before it started")
+            }
+            calls[index]!.arguments += fragment
+        case .toolCallEnd(let index):
+            guard calls[index] != nil else {
+                throw ModelError(.malformedResponse, "tool call \(index) ended before it started")
+            }
+        case .usage(let reported):
+            usage = Usage(
+                inputTokens: max(usage.inputTokens, reported.inputTokens),
+                outputTokens: max(usage.outputTokens, reported.outputTokens))
+        case .finish(let reason):
+            stopReason = reason
+        }
+    }
+
+    /// The folded response; throws ``ModelError/Code/truncated`` if no finish event arrived.
+    public func response() throws -> ModelResponse {
+        guard let stopReason else {
+            throw ModelError(.truncated, "the stream ended without a finish event")
+        }
+        var parts: [MessagePart] = text.isEmpty ? [] : [.text(text)]
+        for index in order {
+            let call = calls[index]!
+            let arguments: JSONValue
+            if call.arguments.trimmingCharacters(in: .whitespaces).isEmpty {
+                arguments = .object([:])
+            } else {
+                do {
+                    arguments = try JSONValue(parsing: call.arguments)
+                } catch {
+                    throw ModelError(
+                        .malformedResponse, "arguments of tool call \(call.name) (\(call.id)) are not JSON: \(error)")
+                }
+            }
+            parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
+        }
+        return ModelResponse(message: Message(role: .assistant, parts: parts), usage: usage, stopReason: stopReason)
+    }
+}
