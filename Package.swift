@@ -35,11 +35,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // Contract checks every Registry/Broker/Store backend must pass (no test-framework dependency).
-        .target(name: "MicroTesting", dependencies: ["Micro"]),
+        .target(name: "MicroTesting", dependencies: ["Micro", "MicroAgent"]),
         // HTTP transport and LLM provider adapters.
         .target(name: "MicroProviders", dependencies: ["Micro", "CCurl"]),
         // Bundled example services (a small travel domain) for demos and scenarios.
-        .target(name: "MicroExamples", dependencies: ["Micro"]),
+        .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
@@ -54,7 +54,10 @@ let package = Package(
         .testTarget(name: "MicroAgentTests", dependencies: ["MicroAgent", "Micro", "MicroExamples", "MicroTesting"]),
         .testTarget(
             name: "MicroSQLiteTests",
-            dependencies: ["MicroSQLite", "Micro", "MicroTesting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "MicroSQLite", "Micro", "MicroAgent", "MicroExamples", "MicroTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "MicroProvidersTests", dependencies: ["MicroProviders"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),

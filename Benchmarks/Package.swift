@@ -18,7 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "Micro", package: "Micro"),
                 .product(name: "MicroSQLite", package: "Micro"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/CoreBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

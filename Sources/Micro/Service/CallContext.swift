@@ -61,6 +61,16 @@ public struct CallContext: Sendable {
         )
     }
 
+    /// Throws ``ServiceError/Code/deadlineExceeded`` if ``deadline`` has passed on the environment's clock.
+    /// `what` names the call and `phase` when the check happened, for the message.
+    public func checkDeadline(_ what: String, _ phase: String) throws {
+        guard let deadline else { return }
+        let now = environment.now()
+        if now > deadline {
+            throw ServiceError(.deadlineExceeded, "\(what): deadline \(deadline) passed \(phase) (now \(now))")
+        }
+    }
+
     /// The context for a call this handler makes to another service: same run and deadline, a derived
     /// idempotency key (stable when this call is retried), and this service as the caller.
     public func nested(caller: String, key suffix: String) -> CallContext {

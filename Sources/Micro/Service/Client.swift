@@ -16,7 +16,7 @@ public struct Client: Sendable {
     public func call(
         _ service: String, _ endpoint: String, request: JSONValue, context: CallContext
     ) async throws -> JSONValue {
-        try checkDeadline(context, service: service, endpoint: endpoint, phase: "before the call")
+        try context.checkDeadline("\(service).\(endpoint)", "before the call")
         let records = try await registry.getService(service)
         guard !records.isEmpty else {
             throw ServiceError(.notFound, "service \(service) is not registered")
@@ -26,7 +26,7 @@ public struct Client: Sendable {
                 guard let transport = transports.first(where: { $0.canReach(node) }) else { continue }
                 let response = try await transport.call(
                     node: node, service: service, endpoint: endpoint, request: request, context: context)
-                try checkDeadline(context, service: service, endpoint: endpoint, phase: "when the response came")
+                try context.checkDeadline("\(service).\(endpoint)", "when the response came")
                 return response
             }
         }
@@ -46,16 +46,6 @@ public struct Client: Sendable {
         } catch let error as DecodingError {
             throw ServiceError(
                 .handlerFailed, "response of \(service).\(endpoint) does not decode as \(Response.self): \(error.summary)")
-        }
-    }
-
-    private func checkDeadline(_ context: CallContext, service: String, endpoint: String, phase: String) throws {
-        guard let deadline = context.deadline else { return }
-        let now = context.environment.now()
-        if now > deadline {
-            throw ServiceError(
-                .deadlineExceeded,
-                "\(service).\(endpoint): deadline \(deadline) passed \(phase) (now \(now))")
         }
     }
 }

@@ -90,7 +90,10 @@ public struct Toolset: Sendable {
                 details: ["violations": .array(violations.map { ["path": .string($0.path), "message": .string($0.message)] })]))
         }
         do {
-            return ToolResult(content: try await tool.invoke(arguments, context))
+            try context.checkDeadline(name, "before the call")
+            let content = try await tool.invoke(arguments, context)
+            try context.checkDeadline(name, "when the result came")
+            return ToolResult(content: content)
         } catch let error as ServiceError {
             return .failure(error)
         } catch is CancellationError {

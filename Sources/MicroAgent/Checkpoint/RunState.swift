@@ -134,12 +134,15 @@ public struct ChildRun: Sendable, Hashable, Codable {
 
 /// What a paused run asked the user.
 public struct InputRequest: Sendable, Hashable, Codable {
-    /// The `request_input` call waiting for its answer.
+    /// The call waiting for the answer: a `request_input` call, or a `delegate` call whose child asked.
     public var callID: String
     public var prompt: String
-    public init(callID: String, prompt: String) {
+    /// The child run that asked, when the question comes from a sub-agent.
+    public var childRunID: String?
+    public init(callID: String, prompt: String, childRunID: String? = nil) {
         self.callID = callID
         self.prompt = prompt
+        self.childRunID = childRunID
     }
 }
 

@@ -60,13 +60,27 @@ public final class ScriptedModel: Model {
         }
     }
 
+    /// How the next turn is chosen.
+    public enum Selection: String, Sendable, Hashable, Codable {
+        /// Each call takes the next turn, whatever it asks.
+        case sequential
+        /// A call takes turn *n* when its request holds *n* − 1 assistant messages, so a run resumed in a
+        /// new process (with a fresh model) gets the same answers as an uninterrupted one.
+        case byAssistantTurns = "by_assistant_turns"
+    }
+
     public let info: ModelInfo
     public let turns: [Turn]
+    public let selection: Selection
     private let position = Mutex(0)
     private let received = Mutex<[ModelRequest]>([])
 
-    public init(_ turns: [Turn], info: ModelInfo = ModelInfo(provider: "scripted", name: "scripted", contextWindow: 200_000)) {
+    public init(
+        _ turns: [Turn], selection: Selection = .sequential,
+        info: ModelInfo = ModelInfo(provider: "scripted", name: "scripted", contextWindow: 200_000)
+    ) {
         self.turns = turns
+        self.selection = selection
         self.info = info
     }
 
@@ -91,7 +105,10 @@ public final class ScriptedModel: Model {
     private func events(for request: ModelRequest) throws -> [ModelEvent] {
         let index = position.withLock { position -> Int in
             defer { position += 1 }
-            return position
+            switch selection {
+            case .sequential: return position
+            case .byAssistantTurns: return request.messages.count { $0.role == .assistant }
+            }
         }
         guard index < turns.count else {
             throw ModelError(

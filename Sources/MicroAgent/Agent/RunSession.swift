@@ -1,0 +1,450 @@
+import Micro
+
+/// One run being driven by one process: the state, the lease, and the loop.
+struct RunSession {
+    /// Limits inherited by sub-agents: the deadline and what remains of the token budget.
+    struct Budget: Sendable {
+        var deadline: Timestamp?
+        var tokenLimit: Int?
+
+        init(deadline: Timestamp?, tokenLimit: Int?) {
+            self.deadline = deadline
+            self.tokenLimit = tokenLimit
+        }
+
+        init(_ agent: Agent, _ state: RunState) {
+            deadline = agent.guardrails.runTimeout.map { state.startedAt.advanced(by: $0) }
+            tokenLimit = agent.guardrails.tokenBudget
+        }
+    }
+
+    /// What a child run inherits from its parent.
+    struct Lineage: Sendable {
+        var runID: String
+        var depth: Int
+        var budget: Budget
+    }
+
+    /// Separates the parent's name from the services in an ephemeral sub-agent's name.
+    static let ephemeralMarker = "~services:"
+
+    let runner: AgentRunner
+    let agent: Agent
+    let toolset: Toolset
+    let budget: Budget
+    var state: RunState
+    var lease: Lease
+
+    private var environment: Environment { runner.runtime.environment }
+    private var trace: Trace { runner.trace }
+
+    init(runner: AgentRunner, agent: Agent, state: RunState, lease: Lease, budget: Budget) async throws {
+        self.runner = runner
+        self.agent = agent
+        self.state = state
+        self.lease = lease
+        self.budget = budget
+        self.toolset = try await runner.runtime.toolset(scope: agent.tools).adding(agent.extraTools)
+    }
+
+    // MARK: The loop
+
+    mutating func drive() async throws -> RunResult {
+        while true {
+            switch state.phase {
+            case .idle:
+                try await runner.checkpointer.releaseLease(lease)
+                return RunResult(state)
+            case .callModel:
+                try await callModel()
+            case .runTools:
+                try await runTools()
+            }
+        }
+    }
+
+    private mutating func callModel() async throws {
+        if let refusal = guardrailBeforeModelCall() {
+            return try await fail(refusal)
+        }
+        let specs = toolSpecs
+        var aggressive = false
+        var attempt = 1
+        var response: ModelResponse
+        while true {
+            let system = systemPrompt
+            let prepared = try await agent.memory.prepare(
+                state: state.memory, system: system, tools: specs, info: agent.model.info, options: agent.options,
+                runID: state.runID, archive: runner.runtime.store, aggressive: aggressive)
+            state.memory = prepared.state
+            if let compaction = prepared.compaction {
+                record(.compaction, compaction.jsonValue)
+            }
+            if !prepared.recalled.isEmpty {
+                record(.recall, ["indices": .array(prepared.recalled.map(JSONValue.integer))])
+            }
+            let request = ModelRequest(
+                model: agent.model.info.name, system: system, messages: prepared.messages, tools: specs,
+                options: agent.options)
+            try await commit(.beforeModel(step: state.step + 1))
+            record(.modelRequest, request.traceValue(attempt: attempt))
+            do {
+                response = try await agent.model.respond(to: request)
+                break
+            } catch let error as ModelError {
+                record(.modelError, error.traceValue(attempt: attempt))
+                if error.code == .contextLengthExceeded && !aggressive {
+                    aggressive = true
+                    continue
+                }
+                let retry = agent.guardrails.retry
+                guard error.isRetryable, attempt < retry.maxAttempts else {
+                    return try await fail(RunFailure(code: "model_error", message: error.description))
+                }
+                let delay = retry.delay(afterAttempt: attempt, retryAfter: error.retryAfter, random: environment.random)
+                if let deadline = budget.deadline, environment.now().advanced(by: delay) > deadline {
+                    return try await fail(RunFailure(
+                        code: "deadline",
+                        message: "retrying \(error.code) after \(delay) would pass the run's deadline \(deadline)"))
+                }
+                record(.modelRetry, ["attempt": .integer(attempt + 1), "delayMs": .integer(Int(delay.milliseconds))])
+                state.counters.modelRetries += 1
+                try await environment.sleep(for: delay)
+                attempt += 1
+            }
+        }
+        record(.modelResponse, response.traceValue)
+        state.step += 1
+        state.usage = state.usage + response.usage
+        state.memory.messages.append(response.message)
+        let calls = response.message.toolCalls
+        if calls.isEmpty {
+            state.output = response.message.text
+            state.status = .completed
+            state.phase = .idle
+            try await commit(.afterModel(step: state.step))
+            record(.completed, ["output": .string(response.message.text)])
+            try await commit(.completed)
+        } else {
+            state.pendingCalls = calls.enumerated().map { index, call in
+                PendingCall(index: index, call: call, key: IdempotencyKey(runID: state.runID, step: state.step, callIndex: index))
+            }
+            state.phase = .runTools
+            try await commit(.afterModel(step: state.step))
+        }
+    }
+
+    private mutating func runTools() async throws {
+        // Built-ins and refusals in call order, service tools together in parallel; results commit in call order.
+        var parallel: [PendingCall] = []
+        for call in state.pendingCalls where call.status != .completed {
+            if state.inputRequest?.callID == call.call.id { continue }
+            if let builtin = BuiltinTool(rawValue: call.call.name) {
+                try await runBuiltin(builtin, call)
+                if state.status == .waitingForInput { continue }
+            } else if let refusal = guardrailBeforeToolCall(call) {
+                record(.guardrail, ["callID": .string(call.call.id), "tool": .string(call.call.name), "reason": .string(refusal)])
+                try await complete(call, ToolResult.failure(ServiceError(.rejected, "guardrail: \(refusal)")))
+            } else {
+                try await markStarted(call)
+                parallel.append(call)
+            }
+        }
+        if !parallel.isEmpty {
+            let results = try await execute(parallel)
+            for call in parallel { try await complete(call, results[call.index]!) }
+        }
+        if state.status == .waitingForInput {
+            state.phase = .idle
+            record(.paused, ["prompt": .string(state.inputRequest?.prompt ?? ""), "callID": .string(state.inputRequest?.callID ?? "")])
+            try await commit(.paused)
+            return
+        }
+        state.memory.messages.append(Message(role: .tool, parts: state.pendingCalls.map { .toolResult($0.result!) }))
+        state.pendingCalls = []
+        state.phase = .callModel
+    }
+
+    private func execute(_ calls: [PendingCall]) async throws -> [Int: ToolResult] {
+        let toolset = toolset
+        let contexts = calls.map { (index: $0.index, call: $0.call, context: context(for: $0)) }
+        return try await withThrowingTaskGroup(of: (Int, ToolResult).self) { group in
+            for item in contexts {
+                group.addTask {
+                    (item.index, try await toolset.call(item.call.name, arguments: item.call.arguments, context: item.context))
+                }
+            }
+            var results: [Int: ToolResult] = [:]
+            for try await (index, result) in group { results[index] = result }
+            return results
+        }
+    }
+
+    private func context(for call: PendingCall) -> CallContext {
+        var deadline = budget.deadline
+        if let timeout = agent.guardrails.toolCallTimeout {
+            let callDeadline = environment.now().advanced(by: timeout)
+            deadline = deadline.map { min($0, callDeadline) } ?? callDeadline
+        }
+        return CallContext(
+            runID: state.runID, idempotencyKey: call.key.description, deadline: deadline, caller: agent.name,
+            environment: environment)
+    }
+
+    private mutating func markStarted(_ call: PendingCall) async throws {
+        state.pendingCalls[call.index].status = .started
+        state.pendingCalls[call.index].attempts += 1
+        state.counters.toolCalls += 1
+        state.counters.identicalCalls[call.signature, default: 0] += 1
+        try await commit(.beforeTool(step: state.step, index: call.index))
+        record(
+            .toolCall,
+            ["callID": .string(call.call.id), "tool": .string(call.call.name), "arguments": call.call.arguments,
+             "idempotencyKey": .string(call.key.description), "attempt": .integer(state.pendingCalls[call.index].attempts)])
+    }
+
+    private mutating func complete(_ call: PendingCall, _ result: ToolResult) async throws {
+        let part = ToolResultPart(callID: call.call.id, content: result.content, isError: result.isError)
+        state.pendingCalls[call.index].status = .completed
+        state.pendingCalls[call.index].result = part
+        record(
+            .toolResult,
+            ["callID": .string(call.call.id), "tool": .string(call.call.name), "content": result.content,
+             "isError": .bool(result.isError)])
+        try await commit(.afterTool(step: state.step, index: call.index))
+    }
+
+    // MARK: Built-in tools
+
+    private mutating func runBuiltin(_ builtin: BuiltinTool, _ call: PendingCall) async throws {
+        let spec = builtin.spec(delegates: delegates)
+        let violations = spec.inputSchema.validate(call.call.arguments)
+        guard violations.isEmpty else {
+            try await markStarted(call)
+            return try await complete(call, .failure(ServiceError(
+                .invalidArguments,
+                "arguments of \(builtin.rawValue) do not match its schema: " + violations.map(\.description).joined(separator: "; "))))
+        }
+        switch builtin {
+        case .plan:
+            try await markStarted(call)
+            let arguments = try JSONValueDecoder().decode(BuiltinTool.PlanArguments.self, from: call.call.arguments)
+            let plan = Plan(steps: arguments.steps.map { Plan.Step(title: $0.title, status: $0.status ?? .pending) })
+            state.plan = plan
+            record(.planUpdated, ["plan": try JSONValueEncoder().encode(plan)])
+            try await complete(call, ToolResult(content: ["plan": .string(plan.rendered)]))
+        case .requestInput:
+            let arguments = try JSONValueDecoder().decode(BuiltinTool.RequestInputArguments.self, from: call.call.arguments)
+            if state.pendingCalls[call.index].status == .pending { try await markStarted(call) }
+            state.inputRequest = InputRequest(callID: call.call.id, prompt: arguments.prompt)
+            state.status = .waitingForInput
+        case .delegate:
+            let arguments = try JSONValueDecoder().decode(BuiltinTool.DelegateArguments.self, from: call.call.arguments)
+            try await markStarted(call)
+            try await delegate(arguments, call)
+        }
+    }
+
+    private mutating func delegate(_ arguments: BuiltinTool.DelegateArguments, _ call: PendingCall) async throws {
+        let childRunID = "\(state.runID)-s\(state.step)c\(call.index)"
+        if let name = arguments.agent, let remote = runner.remoteAgents[name] {
+            record(.delegation, ["to": .string(name), "remote": true, "task": .string(arguments.task), "depth": .integer(state.depth + 1)])
+            do {
+                let answer = try await remote.send(task: arguments.task, context: context(for: call))
+                record(.delegationResult, ["to": .string(name), "output": .string(answer)])
+                return try await complete(call, ToolResult(content: ["output": .string(answer)]))
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                return try await complete(call, .failure(ServiceError(.unavailable, "remote agent \(name) failed: \(error)")))
+            }
+        }
+        let child: Agent
+        if let name = arguments.agent {
+            guard let named = runner.agents[name] else {
+                let known = delegates.map(\.name).joined(separator: ", ")
+                return try await complete(call, .failure(ServiceError(.notFound, "no agent named \(name); available: \(known)")))
+            }
+            child = named
+        } else if let services = arguments.services {
+            child = Self.ephemeral(parent: agent, services: services)
+        } else {
+            return try await complete(call, .failure(ServiceError(
+                .invalidArguments, "delegate needs an agent name or the services for a fresh sub-agent")))
+        }
+        guard state.depth + 1 <= agent.guardrails.maxDelegationDepth else {
+            let reason = "delegation depth \(state.depth + 1) exceeds the limit of \(agent.guardrails.maxDelegationDepth)"
+            record(.guardrail, ["callID": .string(call.call.id), "tool": "delegate", "reason": .string(reason)])
+            return try await complete(call, .failure(ServiceError(.rejected, "guardrail: \(reason)")))
+        }
+        record(.delegation, [
+            "to": .string(child.name), "childRunID": .string(childRunID), "task": .string(arguments.task),
+            "depth": .integer(state.depth + 1),
+        ])
+        if !state.children.contains(where: { $0.runID == childRunID }) {
+            state.children.append(ChildRun(runID: childRunID, agent: child.name, callID: call.call.id, status: .running))
+        }
+        let inherited = Budget(
+            deadline: budget.deadline, tokenLimit: budget.tokenLimit.map { max(0, $0 - state.usage.totalTokens) })
+        let result: RunResult
+        if try await runner.checkpointer.latest(runID: childRunID) != nil {
+            result = try await runner.resume(runID: childRunID, input: nil, parentBudget: inherited)
+        } else {
+            result = try await runner.start(
+                agent: child, input: arguments.task, runID: childRunID,
+                parent: Lineage(runID: state.runID, depth: state.depth, budget: inherited))
+        }
+        try await childFinished(result, call: call, agentName: child.name)
+    }
+
+    /// Records a child's outcome: its answer (or failure) becomes the `delegate` result; a child waiting for
+    /// input pauses this run with the child's question.
+    private mutating func childFinished(_ result: RunResult, call: PendingCall, agentName: String) async throws {
+        if let index = state.children.firstIndex(where: { $0.runID == result.runID }) {
+            state.children[index].status = result.status
+        }
+        switch result.status {
+        case .waitingForInput:
+            state.inputRequest = InputRequest(
+                callID: call.call.id, prompt: result.inputRequest?.prompt ?? "", childRunID: result.runID)
+            state.status = .waitingForInput
+        case .completed:
+            state.usage = state.usage + result.usage
+            record(.delegationResult, ["to": .string(agentName), "childRunID": .string(result.runID), "output": .string(result.output ?? "")])
+            try await complete(call, ToolResult(content: ["output": .string(result.output ?? "")]))
+        default:
+            state.usage = state.usage + result.usage
+            let failure = result.failure?.description ?? result.status.rawValue
+            record(.delegationResult, ["to": .string(agentName), "childRunID": .string(result.runID), "failure": .string(failure)])
+            try await complete(call, .failure(ServiceError(.handlerFailed, "sub-agent \(agentName) did not finish: \(failure)")))
+        }
+    }
+
+    /// Answers the pending question and marks the run running again.
+    mutating func answer(_ input: String) async throws {
+        guard let request = state.inputRequest,
+            let call = state.pendingCalls.first(where: { $0.call.id == request.callID })
+        else {
+            throw AgentError(.notWaiting, "run \(state.runID) has no open question")
+        }
+        state.inputRequest = nil
+        state.status = .running
+        state.phase = .runTools
+        try await commit(.resumed)
+        if let childRunID = request.childRunID {
+            let result = try await runner.resume(runID: childRunID, input: .some(input), parentBudget: budget)
+            try await childFinished(result, call: call, agentName: state.children.first { $0.runID == childRunID }?.agent ?? "")
+        } else {
+            try await complete(call, ToolResult(content: ["input": .string(input)]))
+        }
+    }
+
+    static func ephemeral(parent: Agent, services: [String]) -> Agent {
+        var child = parent
+        child.name = parent.name + ephemeralMarker + services.sorted().joined(separator: ",")
+        child.description = "a sub-agent with the tools of \(services.joined(separator: ", "))"
+        child.instructions = "You are a focused sub-agent. Complete the task you are given with your tools and "
+            + "answer with the result only."
+        child.tools = .services(services)
+        child.extraTools = []
+        return child
+    }
+
+    // MARK: Guardrails
+
+    private func guardrailBeforeModelCall() -> RunFailure? {
+        let now = environment.now()
+        if let deadline = budget.deadline, now > deadline {
+            return RunFailure(code: "deadline", message: "the run's deadline \(deadline) passed (now \(now))")
+        }
+        if state.step >= agent.guardrails.maxSteps {
+            return RunFailure(code: "max_steps", message: "the run made \(state.step) model calls, the limit is \(agent.guardrails.maxSteps)")
+        }
+        if let limit = budget.tokenLimit, state.usage.totalTokens >= limit {
+            return RunFailure(code: "token_budget", message: "the run spent \(state.usage.totalTokens) tokens, the budget is \(limit)")
+        }
+        return nil
+    }
+
+    private func guardrailBeforeToolCall(_ call: PendingCall) -> String? {
+        if let deadline = budget.deadline, environment.now() > deadline {
+            return "the run's deadline \(deadline) passed"
+        }
+        let repeats = state.counters.identicalCalls[call.signature, default: 0]
+        if call.status == .pending && repeats >= agent.guardrails.maxIdenticalCalls {
+            return "\(call.call.name) was already called \(repeats) times with these arguments; try something else"
+        }
+        return nil
+    }
+
+    private mutating func fail(_ failure: RunFailure) async throws {
+        state.status = .failed
+        state.failure = failure
+        state.phase = .idle
+        record(.failed, ["code": .string(failure.code), "message": .string(failure.message)])
+        try await commit(.failed)
+    }
+
+    // MARK: Checkpoints and trace
+
+    /// Commits the state at `juncture` under this session's lease (renewed when half of it has passed).
+    mutating func commit(_ juncture: Juncture) async throws {
+        let now = environment.now()
+        if now.duration(since: lease.expiresAt) > .zero - runner.leaseDuration / 2 {
+            lease = try await runner.checkpointer.acquireLease(
+                runID: state.runID, owner: runner.owner, duration: runner.leaseDuration, now: now)
+        }
+        state.checkpointCount += 1
+        let checkpoint = Checkpoint(runID: state.runID, sequence: state.checkpointCount, juncture: juncture, state: state, at: now)
+        try await runner.checkpointer.commit(checkpoint, lease: lease)
+        record(.checkpoint, ["juncture": .string(juncture.description), "sequence": .integer(checkpoint.sequence)])
+        try await runner.onCheckpoint?(checkpoint)
+    }
+
+    private func record(_ kind: TraceEvent.Kind, _ data: JSONValue) {
+        trace.append(kind, runID: state.runID, agent: agent.name, step: state.step, at: environment.now(), data: data)
+    }
+
+    private var delegates: [(name: String, description: String)] {
+        (runner.agents.values.filter { $0.name != agent.name }.map { ($0.name, $0.description) }
+            + runner.remoteAgents.values.map { ($0.name, $0.description) })
+            .sorted { $0.name < $1.name }
+    }
+
+    private var toolSpecs: [ToolSpec] {
+        (toolset.specs + BuiltinTool.allCases.map { $0.spec(delegates: delegates) }).sorted { $0.name < $1.name }
+    }
+
+    private var systemPrompt: String {
+        guard let plan = state.plan, !plan.steps.isEmpty else { return agent.instructions }
+        return agent.instructions + "\n\nCurrent plan:\n" + plan.rendered
+    }
+}
+
+extension PendingCall {
+    /// Identifies identical calls: the tool name and its canonical arguments.
+    var signature: String { call.name + " " + call.arguments.canonicalString() }
+}
+
+extension ModelRequest {
+    func traceValue(attempt: Int) -> JSONValue {
+        [
+            "model": .string(model), "system": system.map(JSONValue.string) ?? .null,
+            "messages": (try? JSONValueEncoder().encode(messages)) ?? .null,
+            "tools": .array(tools.map { .string($0.name) }), "attempt": .integer(attempt),
+        ]
+    }
+}
+
+extension ModelResponse {
+    var traceValue: JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
+}
+
+extension ModelError {
+    func traceValue(attempt: Int) -> JSONValue {
+        [
+            "code": .string(code.rawValue), "message": .string(message), "status": status.map(JSONValue.integer) ?? .null,
+            "retryAfterMs": retryAfter.map { .integer(Int($0.milliseconds)) } ?? .null, "attempt": .integer(attempt),
+        ]
+    }
+}

@@ -1,0 +1,57 @@
+import Micro
+
+/// One observable thing that happened in a run. Assertions read these, never log text.
+public struct TraceEvent: Sendable, Hashable, Codable {
+    /// What happened. New kinds may be added.
+    public struct Kind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+        public var description: String { rawValue }
+
+        public static let runStarted = Kind(rawValue: "run_started")
+        public static let modelRequest = Kind(rawValue: "model_request")
+        public static let modelResponse = Kind(rawValue: "model_response")
+        public static let modelError = Kind(rawValue: "model_error")
+        public static let modelRetry = Kind(rawValue: "model_retry")
+        public static let toolCall = Kind(rawValue: "tool_call")
+        public static let toolResult = Kind(rawValue: "tool_result")
+        public static let guardrail = Kind(rawValue: "guardrail")
+        public static let planUpdated = Kind(rawValue: "plan_updated")
+        public static let delegation = Kind(rawValue: "delegation")
+        public static let delegationResult = Kind(rawValue: "delegation_result")
+        public static let checkpoint = Kind(rawValue: "checkpoint")
+        public static let compaction = Kind(rawValue: "compaction")
+        public static let recall = Kind(rawValue: "recall")
+        public static let paused = Kind(rawValue: "paused")
+        public static let resumed = Kind(rawValue: "resumed")
+        public static let completed = Kind(rawValue: "completed")
+        public static let failed = Kind(rawValue: "failed")
+        public static let error = Kind(rawValue: "error")
+    }
+
+    /// Position in the trace, from 1.
+    public var sequence: Int
+    public var kind: Kind
+    public var runID: String
+    public var agent: String
+    /// The run's step (model calls made) when it happened.
+    public var step: Int
+    /// Time on the environment's clock.
+    public var at: Timestamp
+    public var data: JSONValue
+
+    public init(sequence: Int, kind: Kind, runID: String, agent: String, step: Int, at: Timestamp, data: JSONValue) {
+        self.sequence = sequence
+        self.kind = kind
+        self.runID = runID
+        self.agent = agent
+        self.step = step
+        self.at = at
+        self.data = data
+    }
+}

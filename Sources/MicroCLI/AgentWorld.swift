@@ -1,0 +1,55 @@
+import Foundation
+import Micro
+import MicroAgent
+import MicroExamples
+import MicroSQLite
+import Synchronization
+
+/// The bundled travel workflow on SQLite: services, their store and the checkpoints share one file.
+struct AgentWorld {
+    let runtime: Runtime
+    let checkpointer: SQLiteCheckpointer
+    let runner: AgentRunner
+
+    init(db: String, leaseSeconds: Int, crashAfter: Int? = nil) async throws {
+        let environment = Environment.live
+        let store = try SQLiteStore(path: db, environment: environment)
+        checkpointer = try SQLiteCheckpointer(path: db)
+        var runtime = Runtime.inMemory(environment: environment)
+        runtime.store = store
+        self.runtime = runtime
+        try await TravelServices.serve(on: runtime)
+        let host = ProcessInfo.processInfo.hostName
+        let count = Counter()
+        runner = AgentRunner(
+            runtime: runtime, checkpointer: checkpointer, agents: TravelAgents.all(),
+            owner: "micro@\(host):\(ProcessInfo.processInfo.processIdentifier)",
+            leaseDuration: .seconds(leaseSeconds),
+            onCheckpoint: { checkpoint in
+                guard let crashAfter, count.increment() == crashAfter else { return }
+                Console.current.err("crashing (SIGKILL) after checkpoint \(checkpoint.sequence) of \(checkpoint.runID) at \(checkpoint.juncture)")
+                kill(getpid(), SIGKILL)
+            })
+    }
+
+    /// Prints how a run ended, in one line for people.
+    static func describe(_ result: RunResult) -> String {
+        switch result.status {
+        case .completed: "completed after \(result.steps) steps: \(result.output ?? "")"
+        case .waitingForInput: "waiting for input: \(result.inputRequest?.prompt ?? "")"
+        case .failed: "failed: \(result.failure?.description ?? "")"
+        default: result.status.rawValue
+        }
+    }
+}
+
+/// A thread-safe counter.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+}

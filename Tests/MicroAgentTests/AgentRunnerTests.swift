@@ -1,0 +1,203 @@
+import Micro
+import MicroAgent
+import Testing
+
+@Suite struct AgentRunnerTests {
+    let lisbon: JSONValue = ["city": "Lisbon", "from": "2026-05-01", "days": 2]
+
+    @Test func callsToolsThenAnswersWithCheckpointsAtEveryJuncture() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("planner", [
+                .calls([call("c1", "weather_forecast", lisbon)]),
+                .answer("Sunny enough."),
+            ])
+        ])
+        let result = try await runner.run("planner", input: "Weather in Lisbon?", runID: "run-1")
+        #expect(result.status == .completed)
+        #expect(result.output == "Sunny enough.")
+        #expect(result.steps == 2)
+        #expect(runner.trace.kinds("run-1") == [
+            "run_started", "model_request", "model_response", "tool_call", "tool_result", "model_request",
+            "model_response", "completed",
+        ])
+        #expect(runner.trace.junctures("run-1") == [
+            "started", "before_model:1", "after_model:1", "before_tool:1:0", "after_tool:1:0", "before_model:2",
+            "after_model:2", "completed",
+        ])
+        let history = try await world.checkpointer.history(runID: "run-1")
+        #expect(history.map(\.sequence) == Array(1...8))
+        #expect(history.last?.state.status == .completed)
+        let toolResult = try #require(runner.trace.events(.toolResult).first)
+        #expect(toolResult.data["isError"] == false)
+        #expect(toolResult.data["content"]?["city"] == "Lisbon")
+        let model = try #require(runner.agents["planner"]?.model as? ScriptedModel)
+        let second = try #require(model.requests.last)
+        #expect(second.messages.map(\.role) == [.user, .assistant, .tool])
+        #expect(second.tools.map(\.name).contains("plan"))
+        #expect(second.tools.map(\.name).contains("weather_forecast"))
+    }
+
+    @Test func parallelToolCallsReturnResultsInCallOrderWithTheirIdempotencyKeys() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("planner", [
+                .calls([
+                    call("a", "weather_forecast", ["city": "Tokyo", "from": "2026-05-01"]),
+                    call("b", "weather_forecast", ["city": "Paris", "from": "2026-05-01"]),
+                    call("c", "weather_forecast", ["city": "Rome", "from": "2026-05-01"]),
+                ]),
+                .answer("done"),
+            ])
+        ])
+        _ = try await runner.run("planner", input: "Three forecasts", runID: "run-p")
+        let model = try #require(runner.agents["planner"]?.model as? ScriptedModel)
+        let results = try #require(model.requests.last?.messages.last?.toolResults)
+        #expect(results.map(\.callID) == ["a", "b", "c"])
+        #expect(results.map { $0.content["city"] } == ["Tokyo", "Paris", "Rome"])
+        let keys = runner.trace.events(.toolCall).compactMap { $0.data["idempotencyKey"]?.stringValue }
+        #expect(keys == ["run-p/1/0", "run-p/1/1", "run-p/1/2"])
+    }
+
+    @Test func anEmptyToolScopeOffersOnlyTheBuiltIns() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([agent("bare", [.answer("ok")], tools: .services([]))])
+        _ = try await runner.run("bare", input: "hi")
+        let model = try #require(runner.agents["bare"]?.model as? ScriptedModel)
+        #expect(model.requests.first?.tools.map(\.name) == ["delegate", "plan", "request_input"])
+    }
+
+    @Test func maxStepsEndsTheRunGracefully() async throws {
+        let world = try await AgentWorld()
+        let turns = (0..<5).map { i in ScriptedModel.Turn.calls([call("c\(i)", "weather_forecast", ["city": "Rome", "from": .string("2026-05-0\(i + 1)")])]) }
+        let runner = world.runner([agent("looper", turns, guardrails: Guardrails(maxSteps: 3))])
+        let result = try await runner.run("looper", input: "go")
+        #expect(result.status == .failed)
+        #expect(result.failure?.code == "max_steps")
+        #expect(result.steps == 3)
+        #expect(runner.trace.events(.failed).count == 1)
+    }
+
+    @Test func identicalCallsAreRefusedBackToTheModel() async throws {
+        let world = try await AgentWorld()
+        let same = call("x", "weather_forecast", ["city": "Rome", "from": "2026-05-01"])
+        let runner = world.runner([
+            agent("looper", [.calls([same]), .calls([same]), .calls([same]), .answer("giving up")],
+                  guardrails: Guardrails(maxIdenticalCalls: 2))
+        ])
+        let result = try await runner.run("looper", input: "go")
+        #expect(result.status == .completed)
+        let guardrails = runner.trace.events(.guardrail)
+        #expect(guardrails.count == 1)
+        #expect(guardrails.first?.step == 3)
+        let results = runner.trace.events(.toolResult).map { $0.data["isError"] }
+        #expect(results == [false, false, true])
+        let model = try #require(runner.agents["looper"]?.model as? ScriptedModel)
+        let refusal = try #require(model.requests.last?.messages.last?.toolResults.first)
+        #expect(refusal.isError)
+        #expect(refusal.content["error"]?["message"]?.stringValue?.contains("guardrail") == true)
+    }
+
+    @Test func tokenBudgetStopsTheRun() async throws {
+        let world = try await AgentWorld()
+        let usage = Usage(inputTokens: 600, outputTokens: 100)
+        let runner = world.runner([
+            agent("spender", [
+                .calls([call("a", "weather_forecast", ["city": "Rome", "from": "2026-05-01"])], usage: usage),
+                .calls([call("b", "weather_forecast", ["city": "Rome", "from": "2026-05-02"])], usage: usage),
+                .answer("never reached"),
+            ], guardrails: Guardrails(tokenBudget: 1000))
+        ])
+        let result = try await runner.run("spender", input: "go")
+        #expect(result.failure?.code == "token_budget")
+        #expect(result.usage.totalTokens == 1400)
+    }
+
+    @Test func slowToolsHitThePerCallDeadlineOnTheVirtualClock() async throws {
+        let world = try await AgentWorld()
+        let slow = try Tool(name: "slow_lookup", description: "Takes two virtual minutes.") {
+            (request: SlowRequest, context: CallContext) async throws -> SlowRequest in
+            try await context.environment.sleep(for: .seconds(120))
+            return request
+        }
+        var slowAgent = agent("patient", [.calls([call("s", "slow_lookup", ["query": "x"])]), .answer("timed out")],
+                              guardrails: Guardrails(toolCallTimeout: .seconds(30)))
+        slowAgent.extraTools = [slow]
+        let runner = world.runner([slowAgent])
+        let result = try await runner.run("patient", input: "go")
+        #expect(result.status == .completed)
+        let toolResult = try #require(runner.trace.events(.toolResult).first)
+        #expect(toolResult.data["content"]?["error"]?["code"] == "deadline_exceeded")
+    }
+
+    @Test func theRunDeadlineEndsTheRun() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("slowpoke", [
+                .fail(.init(code: .rateLimited, message: "wait", retryAfter: .seconds(90))),
+                .answer("late"),
+            ], guardrails: Guardrails(runTimeout: .seconds(60)))
+        ])
+        let result = try await runner.run("slowpoke", input: "go")
+        #expect(result.failure?.code == "deadline")
+    }
+
+    @Test func retryableModelErrorsAreRetriedHonoringRetryAfter() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("retrier", [
+                .fail(.init(code: .rateLimited, message: "slow down", retryAfter: .seconds(7))),
+                .fail(.init(code: .overloaded, message: "busy")),
+                .answer("finally"),
+            ])
+        ])
+        let start = world.environment.now()
+        let result = try await runner.run("retrier", input: "go")
+        #expect(result.output == "finally")
+        let retries = runner.trace.events(.modelRetry)
+        #expect(retries.count == 2)
+        #expect(retries.first?.data["delayMs"] == 7000)
+        #expect(world.environment.now().duration(since: start) >= .seconds(7))
+    }
+
+    @Test func nonRetryableModelErrorsFailTheRunWithTheirMessage() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([agent("broken", [.fail(.init(code: .authentication, message: "bad key"))])])
+        let result = try await runner.run("broken", input: "go")
+        #expect(result.status == .failed)
+        #expect(result.failure?.code == "model_error")
+        #expect(result.failure?.message.contains("bad key") == true)
+    }
+
+    @Test func thePlanIsCheckpointedAndShownEveryStep() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("planner", [
+                .calls([call("p", "plan", ["steps": [["title": "Check weather", "status": "in_progress"], ["title": "Answer"]]])]),
+                .calls([call("w", "weather_forecast", lisbon)]),
+                .answer("Done"),
+            ])
+        ])
+        _ = try await runner.run("planner", input: "plan it", runID: "run-plan")
+        let model = try #require(runner.agents["planner"]?.model as? ScriptedModel)
+        #expect(model.requests[0].system == "You are planner.")
+        #expect(model.requests[1].system?.contains("1. [in_progress] Check weather\n2. [pending] Answer") == true)
+        #expect(model.requests[2].system?.contains("Current plan:") == true)
+        let final = try #require(try await world.checkpointer.latest(runID: "run-plan"))
+        #expect(final.state.plan?.steps.map(\.title) == ["Check weather", "Answer"])
+        #expect(runner.trace.events(.planUpdated).count == 1)
+    }
+
+    @Test func invalidBuiltinArgumentsComeBackAsErrors() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([agent("sloppy", [.calls([call("p", "plan", ["steps": "all of them"])]), .answer("ok")])])
+        _ = try await runner.run("sloppy", input: "go")
+        let result = try #require(runner.trace.events(.toolResult).first)
+        #expect(result.data["isError"] == true)
+        #expect(result.data["content"]?["error"]?["code"] == "invalid_arguments")
+    }
+}
+
+struct SlowRequest: Codable, Sendable {
+    var query: String
+}
