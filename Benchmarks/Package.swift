@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroAgent", package: "Micro"),
                 .product(name: "MicroSQLite", package: "Micro"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -43,7 +43,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("SQLite bare insert+commit (256 B, WAL, synchronous=NORMAL)") { benchmark in
         let bare = try Shared.bare.get()
         for _ in benchmark.scaledIterations {
-            try bare.insert(key: Shared.nextKey(), value: payload)
+            try bare.insert([.text("bench"), .text(Shared.nextKey()), .blob(payload), .text("{}"), .null])
         }
     }
 
@@ -59,11 +59,13 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3))
     ) { benchmark in
         let store = try Shared.store.get()
-        let batch = Shared.nextKey()
+        let batch = Shared.nextKey()  // fresh keys: every sample inserts new rows
         let records = benchmark.scaledIterations.map { index in StoreRecord(key: "\(batch)-\(index)", value: payload) }
         benchmark.startMeasurement()
         try await store.write(records, in: "batch")
     }
+
+    registerAgentBenchmarks()
 }
 
 /// One runtime serving a small service, shared by every iteration.
@@ -104,7 +106,7 @@ func temporaryPath(_ name: String) -> String {
 
 /// Databases opened once per benchmark process, and a key counter.
 enum Shared {
-    static let bare = Result { try BareSQLite(path: temporaryPath("bare")) }
+    static let bare = Result { try BareSQLite.store(path: temporaryPath("bare")) }
     static let store = Result { try SQLiteStore(path: temporaryPath("store"), environment: .simulated()) }
     private static let counter = Mutex(0)
     static func nextKey() -> String {
@@ -115,9 +117,13 @@ enum Shared {
     }
 }
 
-/// The baseline: the sqlite3 C API with one prepared statement in autocommit mode, the same pragmas, table and
-/// statement as the store.
+/// The baseline: the sqlite3 C API with one prepared statement in autocommit mode and the same pragmas, table
+/// and statement as the Micro type it is compared with, so both commit the same row bytes.
 final class BareSQLite: Sendable {
+    enum Value {
+        case text(String), blob([UInt8]), integer(Int64), null
+    }
+
     private struct Handles {  // raw sqlite3 pointers, only touched under the mutex
         var db: OpaquePointer?
         var statement: OpaquePointer?
@@ -126,41 +132,53 @@ final class BareSQLite: Sendable {
 
     struct Failure: Error { let message: String }
 
-    init(path: String) throws {
+    init(path: String, schema: String, insert: String) throws {
         var db: OpaquePointer?
         var statement: OpaquePointer?
         guard sqlite3_open(path, &db) == SQLITE_OK else { throw Failure(message: "open \(path)") }
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"] {
             guard sqlite3_exec(db, pragma, nil, nil, nil) == SQLITE_OK else { throw Failure(message: pragma) }
         }
-        // The same table, index and upsert as SQLiteStore, so both commit the same row bytes.
-        let create = """
-            CREATE TABLE IF NOT EXISTS t(
-                namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-                metadata TEXT NOT NULL DEFAULT '{}', expires_at INTEGER, PRIMARY KEY (namespace, key)
-            ) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS t_expiry ON t (expires_at) WHERE expires_at IS NOT NULL;
-            """
-        let upsert = """
-            INSERT INTO t (namespace, key, value, metadata, expires_at) VALUES ('bench', ?, ?, '{}', NULL)
-            ON CONFLICT (namespace, key) DO UPDATE
-            SET value = excluded.value, metadata = excluded.metadata, expires_at = excluded.expires_at
-            """
-        guard sqlite3_exec(db, create, nil, nil, nil) == SQLITE_OK,
-            sqlite3_prepare_v2(db, upsert, -1, &statement, nil) == SQLITE_OK
+        guard sqlite3_exec(db, schema, nil, nil, nil) == SQLITE_OK,
+            sqlite3_prepare_v2(db, insert, -1, &statement, nil) == SQLITE_OK
         else { throw Failure(message: "prepare") }
         handles = Mutex(Handles(db: db, statement: statement))
     }
 
-    func insert(key: String, value: [UInt8]) throws {
-        try handles.withLock { try Self.insert(statement: $0.statement, key: key, value: value) }
+    /// The same table, index and upsert as `SQLiteStore`.
+    static func store(path: String) throws -> BareSQLite {
+        try BareSQLite(
+            path: path,
+            schema: """
+                CREATE TABLE IF NOT EXISTS micro_store(
+                    namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                    metadata TEXT NOT NULL DEFAULT '{}', expires_at INTEGER, PRIMARY KEY (namespace, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS micro_store_expiry ON micro_store (expires_at) WHERE expires_at IS NOT NULL;
+                """,
+            insert: """
+                INSERT INTO micro_store (namespace, key, value, metadata, expires_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (namespace, key) DO UPDATE
+                SET value = excluded.value, metadata = excluded.metadata, expires_at = excluded.expires_at
+                """)
     }
 
-    private static func insert(statement: OpaquePointer?, key: String, value: [UInt8]) throws {
+    func insert(_ values: [Value]) throws {
+        try handles.withLock { try Self.insert(statement: $0.statement, values) }
+    }
+
+    private static func insert(statement: OpaquePointer?, _ values: [Value]) throws {
         sqlite3_reset(statement)
-        _ = key.withCString { sqlite3_bind_text(statement, 1, $0, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self)) }
-        _ = value.withUnsafeBytes {
-            sqlite3_bind_blob(statement, 2, $0.baseAddress, Int32($0.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .text(let text): _ = text.withCString { sqlite3_bind_text(statement, index, $0, -1, transient) }
+            case .blob(let bytes):
+                _ = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+            case .integer(let number): sqlite3_bind_int64(statement, index, number)
+            case .null: sqlite3_bind_null(statement, index)
+            }
         }
         guard sqlite3_step(statement) == SQLITE_DONE else { throw Failure(message: "step") }
     }

@@ -45,3 +45,29 @@ extension JSONValue {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
+
+extension JSONValue {
+    /// The length in bytes of ``canonicalBytes()``, computed without writing it (string escapes are not
+    /// counted, so it can fall short by the escapes' extra bytes). For size estimates on hot paths.
+    public var approximateCanonicalByteCount: Int {
+        switch self {
+        case .null: 4
+        case .bool(let b): b ? 4 : 5
+        case .integer(let i): i == 0 ? 1 : (i < 0 ? 1 : 0) + Self.digits(i.magnitude)
+        case .number(let d): d.isFinite ? d.description.utf8.count : 4
+        case .string(let s): s.utf8.count + 2
+        case .array(let a): a.reduce(max(2, a.count + 1)) { $0 + $1.approximateCanonicalByteCount }
+        case .object(let o): o.reduce(max(2, 2 * o.count + 1)) { $0 + $1.key.utf8.count + 2 + $1.value.approximateCanonicalByteCount }
+        }
+    }
+
+    private static func digits(_ value: UInt) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
+    }
+}

@@ -68,6 +68,8 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var object = [String: JSONValue](minimumCapacity: elements.count)
+        for (key, value) in elements { object[key] = value }  // a repeated key keeps its last value
+        self = .object(object)
     }
 }

@@ -1,11 +1,12 @@
-/// Appends JSON text to a byte buffer; see ``JSONValue/canonicalBytes()`` for the format.
-struct JSONWriter {
-    var bytes: [UInt8] = []
+/// Appends JSON text to a byte buffer; see ``JSONValue/canonicalBytes()`` for the format. Public so that
+/// hand-written encoders of hot types (checkpoints) produce exactly the same canonical bytes.
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
 
-    init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
     /// Compact output with object keys sorted by UTF-8 bytes.
-    mutating func writeCanonical(_ value: JSONValue) {
+    public mutating func writeCanonical(_ value: JSONValue) {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
@@ -70,11 +71,19 @@ struct JSONWriter {
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
     }
 
-    private mutating func append(_ literal: StaticString) {
+    private mutating func append(_ literal: StaticString) { writeRaw(literal) }
+
+    /// Appends `literal` as it is (it must be valid JSON text in context).
+    public mutating func writeRaw(_ literal: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    mutating func writeInteger(_ value: Int) {
+    /// Appends bytes that already are JSON text.
+    public mutating func writeBytes(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+
+    public mutating func writeInteger(_ value: Int64) { writeInteger(Int(value)) }
+
+    public mutating func writeInteger(_ value: Int) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         if magnitude < 10 {
@@ -98,13 +107,13 @@ struct JSONWriter {
     }
 
     /// Shortest round-trip digits (Swift's `description`); integral values keep `.0`; non-finite is `null`.
-    mutating func writeDouble(_ value: Double) {
+    public mutating func writeDouble(_ value: Double) {
         guard value.isFinite else { return append("null") }
         bytes.append(contentsOf: value.description.utf8)
     }
 
     /// A quoted string, escaping only `"`, `\` and control characters.
-    mutating func writeString(_ string: String) {
+    public mutating func writeString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
@@ -142,7 +151,8 @@ struct JSONWriter {
         object.sorted { utf8Precedes($0.key, $1.key) }
     }
 
-    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    /// Whether `a` sorts before `b` in UTF-8 byte order (which is code point order), as canonical keys do.
+    public static func utf8Precedes(_ a: String, _ b: String) -> Bool {
         let fast = a.utf8.withContiguousStorageIfAvailable { pa in
             b.utf8.withContiguousStorageIfAvailable { pb in
                 for k in 0..<min(pa.count, pb.count) where pa[k] != pb[k] { return pa[k] < pb[k] }

@@ -1,19 +1,26 @@
 /// What a model is told about a tool: its name, what it does, and the JSON Schema of its arguments.
 public struct ToolSpec: Sendable, Hashable {
-    public var name: String
-    public var description: String
-    public var inputSchema: JSONSchema
-    public var outputSchema: JSONSchema?
+    public let name: String
+    public let description: String
+    public let inputSchema: JSONSchema
+    public let outputSchema: JSONSchema?
+    /// ``jsonValue`` as canonical JSON text, computed once (token estimates read its size at every step).
+    public let canonicalJSON: String
 
     public init(name: String, description: String, inputSchema: JSONSchema, outputSchema: JSONSchema? = nil) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.outputSchema = outputSchema
+        self.canonicalJSON = Self.json(name, description, inputSchema, outputSchema).canonicalString()
     }
 
     /// `{name, description, inputSchema, outputSchema?}`.
-    public var jsonValue: JSONValue {
+    public var jsonValue: JSONValue { Self.json(name, description, inputSchema, outputSchema) }
+
+    private static func json(
+        _ name: String, _ description: String, _ inputSchema: JSONSchema, _ outputSchema: JSONSchema?
+    ) -> JSONValue {
         var object: [String: JSONValue] = [
             "name": .string(name), "description": .string(description), "inputSchema": inputSchema.jsonValue,
         ]

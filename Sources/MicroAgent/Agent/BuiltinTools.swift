@@ -36,15 +36,22 @@ enum BuiltinTool: String, CaseIterable {
         static var fieldDescriptions: [String: String] { ["prompt": "The question to put to the user."] }
     }
 
+    private static let planSpec = ToolSpec(
+        name: BuiltinTool.plan.rawValue,
+        description: "Create or update your plan for this task: the full list of steps with their status. "
+            + "The current plan is shown to you at every step.",
+        inputSchema: schema(PlanArguments.self))
+
+    private static let requestInputSpec = ToolSpec(
+        name: BuiltinTool.requestInput.rawValue,
+        description: "Ask the user a question and wait for the answer. The run pauses until it arrives.",
+        inputSchema: schema(RequestInputArguments.self))
+
     /// The spec shown to the model; `delegates` lists the agents `delegate` can reach.
     func spec(delegates: [(name: String, description: String)]) -> ToolSpec {
         switch self {
         case .plan:
-            return ToolSpec(
-                name: rawValue,
-                description: "Create or update your plan for this task: the full list of steps with their status. "
-                    + "The current plan is shown to you at every step.",
-                inputSchema: Self.schema(PlanArguments.self))
+            return Self.planSpec
         case .delegate:
             let roster = delegates.isEmpty
                 ? "No named agents are available; give services for a fresh sub-agent."
@@ -54,10 +61,7 @@ enum BuiltinTool: String, CaseIterable {
                 description: "Hand a self-contained task to a sub-agent and get its final answer. \(roster)",
                 inputSchema: Self.schema(DelegateArguments.self))
         case .requestInput:
-            return ToolSpec(
-                name: rawValue,
-                description: "Ask the user a question and wait for the answer. The run pauses until it arrives.",
-                inputSchema: Self.schema(RequestInputArguments.self))
+            return Self.requestInputSpec
         }
     }
 

@@ -31,6 +31,9 @@ struct RunSession {
     let runner: AgentRunner
     let agent: Agent
     let toolset: Toolset
+    /// The service tools and the built-ins, sorted by name: what every request offers.
+    let toolSpecs: [ToolSpec]
+    let delegates: [(name: String, description: String)]
     let budget: Budget
     var state: RunState
     var lease: Lease
@@ -44,7 +47,11 @@ struct RunSession {
         self.state = state
         self.lease = lease
         self.budget = budget
-        self.toolset = try await runner.runtime.toolset(scope: agent.tools).adding(agent.extraTools)
+        let toolset = try await runner.runtime.toolset(scope: agent.tools).adding(agent.extraTools)
+        let delegates = Self.delegates(of: agent, in: runner)
+        self.toolset = toolset
+        self.delegates = delegates
+        self.toolSpecs = (toolset.specs + BuiltinTool.allCases.map { $0.spec(delegates: delegates) }).sorted { $0.name < $1.name }
     }
 
     // MARK: The loop
@@ -87,7 +94,7 @@ struct RunSession {
                 model: agent.model.info.name, system: system, messages: prepared.messages, tools: specs,
                 options: agent.options)
             try await commit(.beforeModel(step: state.step + 1))
-            record(.modelRequest, request.traceValue(attempt: attempt))
+            record(.modelRequest, request.traceValue(attempt: attempt, estimatedTokens: prepared.estimatedTokens))
             do {
                 response = try await agent.model.respond(to: request)
                 break
@@ -168,6 +175,9 @@ struct RunSession {
     private func execute(_ calls: [PendingCall]) async throws -> [Int: ToolResult] {
         let toolset = toolset
         let contexts = calls.map { (index: $0.index, call: $0.call, context: context(for: $0)) }
+        if let only = contexts.first, contexts.count == 1 {  // the common case needs no task group
+            return [only.index: try await toolset.call(only.call.name, arguments: only.call.arguments, context: only.context)]
+        }
         return try await withThrowingTaskGroup(of: (Int, ToolResult).self) { group in
             for item in contexts {
                 group.addTask {
@@ -217,8 +227,8 @@ struct RunSession {
     // MARK: Built-in tools
 
     private mutating func runBuiltin(_ builtin: BuiltinTool, _ call: PendingCall) async throws {
-        let spec = builtin.spec(delegates: delegates)
-        let violations = spec.inputSchema.validate(call.call.arguments)
+        let schema = toolSpecs.first { $0.name == builtin.rawValue }!.inputSchema
+        let violations = schema.validate(call.call.arguments)
         guard violations.isEmpty else {
             try await markStarted(call)
             return try await complete(call, .failure(ServiceError(
@@ -405,14 +415,11 @@ struct RunSession {
         trace.append(kind, runID: state.runID, agent: agent.name, step: state.step, at: environment.now(), data: data)
     }
 
-    private var delegates: [(name: String, description: String)] {
+    /// The agents `delegate` can reach from `agent`: every other local agent and every remote one.
+    private static func delegates(of agent: Agent, in runner: AgentRunner) -> [(name: String, description: String)] {
         (runner.agents.values.filter { $0.name != agent.name }.map { ($0.name, $0.description) }
             + runner.remoteAgents.values.map { ($0.name, $0.description) })
             .sorted { $0.name < $1.name }
-    }
-
-    private var toolSpecs: [ToolSpec] {
-        (toolset.specs + BuiltinTool.allCases.map { $0.spec(delegates: delegates) }).sorted { $0.name < $1.name }
     }
 
     private var systemPrompt: String {
@@ -427,17 +434,25 @@ extension PendingCall {
 }
 
 extension ModelRequest {
-    func traceValue(attempt: Int) -> JSONValue {
+    /// The request in the trace: what changed at this step (the last message), not the whole history, so
+    /// the trace grows linearly with the run; the full history is in the checkpoints.
+    func traceValue(attempt: Int, estimatedTokens: Int) -> JSONValue {
         [
             "model": .string(model), "system": system.map(JSONValue.string) ?? .null,
-            "messages": (try? JSONValueEncoder().encode(messages)) ?? .null,
-            "tools": .array(tools.map { .string($0.name) }), "attempt": .integer(attempt),
+            "messageCount": .integer(messages.count), "lastMessage": messages.last?.jsonValue ?? .null,
+            "estimatedTokens": .integer(estimatedTokens), "tools": .array(tools.map { .string($0.name) }),
+            "attempt": .integer(attempt),
         ]
     }
 }
 
 extension ModelResponse {
-    var traceValue: JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
+    var traceValue: JSONValue {
+        [
+            "message": message.jsonValue, "stopReason": .string(stopReason.rawValue),
+            "usage": ["inputTokens": .integer(usage.inputTokens), "outputTokens": .integer(usage.outputTokens)],
+        ]
+    }
 }
 
 extension ModelError {

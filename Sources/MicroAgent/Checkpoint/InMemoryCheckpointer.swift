@@ -20,18 +20,17 @@ public final class InMemoryCheckpointer: Checkpointer {
     public func commit(_ checkpoint: Checkpoint, lease: Lease?) async throws {
         let runID = checkpoint.runID
         try runsByID.withLock { runs throws(CheckpointError) in
-            var run = runs[runID] ?? Run()
-            if let lease { try Self.fence(lease, current: run.lease, runID: runID, at: checkpoint.at) }
-            let latest = run.checkpoints.last?.sequence ?? 0
+            // Mutated in place: copying the run out and back would copy its whole history at every commit.
+            if let lease { try Self.fence(lease, current: runs[runID]?.lease, runID: runID, at: checkpoint.at) }
+            let latest = runs[runID]?.checkpoints.last?.sequence ?? 0
             guard checkpoint.sequence == latest + 1 else {
                 throw Self.conflict(runID: runID, sequence: checkpoint.sequence, latest: latest)
             }
-            run.checkpoints.append(checkpoint)
-            run.summary = RunSummary(
+            runs[runID, default: Run()].checkpoints.append(checkpoint)
+            runs[runID]!.summary = RunSummary(
                 runID: runID, agent: checkpoint.state.agent, parentRunID: checkpoint.state.parentRunID,
                 status: checkpoint.state.status, step: checkpoint.state.step, lastJuncture: checkpoint.juncture,
-                checkpoints: run.checkpoints.count, updatedAt: checkpoint.at, lease: nil)
-            runs[runID] = run
+                checkpoints: checkpoint.sequence, updatedAt: checkpoint.at, lease: nil)
         }
     }
 

@@ -9,72 +9,72 @@ extension RunState {
     ///   field added to any of them must be added here too (`RunStateCanonicalJSONTests` fails until it is).
     public func canonicalJSON() -> [UInt8] {
         canonicalJSON(capacity: 1024 + 384 * memory.messages.count) { w in
-            w.array(memory.messages) { $0.message($1) }
+            w.writeArray(memory.messages) { $0.writeMessage($1) }
         }
     }
 
     /// ``canonicalJSON()`` with `writeMessages` writing the value of `memory.messages` (a JSON array).
-    func canonicalJSON(capacity: Int, messages writeMessages: (inout CanonicalJSONWriter) -> Void) -> [UInt8] {
-        var w = CanonicalJSONWriter(capacity: capacity)
-        w.raw("{\"agent\":"); w.string(agent)
-        w.raw(",\"checkpointCount\":"); w.integer(checkpointCount)
-        w.raw(",\"children\":"); w.array(children) { w, child in
-            w.raw("{\"agent\":"); w.string(child.agent)
-            w.raw(",\"callID\":"); w.string(child.callID)
-            w.raw(",\"runID\":"); w.string(child.runID)
-            w.raw(",\"status\":"); w.string(child.status.rawValue)
-            w.raw("}")
+    func canonicalJSON(capacity: Int, messages writeMessages: (inout JSONWriter) -> Void) -> [UInt8] {
+        var w = JSONWriter(capacity: capacity)
+        w.writeRaw("{\"agent\":"); w.writeString(agent)
+        w.writeRaw(",\"checkpointCount\":"); w.writeInteger(checkpointCount)
+        w.writeRaw(",\"children\":"); w.writeArray(children) { w, child in
+            w.writeRaw("{\"agent\":"); w.writeString(child.agent)
+            w.writeRaw(",\"callID\":"); w.writeString(child.callID)
+            w.writeRaw(",\"runID\":"); w.writeString(child.runID)
+            w.writeRaw(",\"status\":"); w.writeString(child.status.rawValue)
+            w.writeRaw("}")
         }
-        w.raw(",\"counters\":{\"identicalCalls\":"); w.counts(counters.identicalCalls)
-        w.raw(",\"modelRetries\":"); w.integer(counters.modelRetries)
-        w.raw(",\"toolCalls\":"); w.integer(counters.toolCalls)
-        w.raw("},\"depth\":"); w.integer(depth)
+        w.writeRaw(",\"counters\":{\"identicalCalls\":"); w.writeCounts(counters.identicalCalls)
+        w.writeRaw(",\"modelRetries\":"); w.writeInteger(counters.modelRetries)
+        w.writeRaw(",\"toolCalls\":"); w.writeInteger(counters.toolCalls)
+        w.writeRaw("},\"depth\":"); w.writeInteger(depth)
         if let failure {
-            w.raw(",\"failure\":{\"code\":"); w.string(failure.code)
-            w.raw(",\"message\":"); w.string(failure.message)
-            w.raw("}")
+            w.writeRaw(",\"failure\":{\"code\":"); w.writeString(failure.code)
+            w.writeRaw(",\"message\":"); w.writeString(failure.message)
+            w.writeRaw("}")
         }
         if let inputRequest {
-            w.raw(",\"inputRequest\":{\"callID\":"); w.string(inputRequest.callID)
-            if let childRunID = inputRequest.childRunID { w.raw(",\"childRunID\":"); w.string(childRunID) }
-            w.raw(",\"prompt\":"); w.string(inputRequest.prompt)
-            w.raw("}")
+            w.writeRaw(",\"inputRequest\":{\"callID\":"); w.writeString(inputRequest.callID)
+            if let childRunID = inputRequest.childRunID { w.writeRaw(",\"childRunID\":"); w.writeString(childRunID) }
+            w.writeRaw(",\"prompt\":"); w.writeString(inputRequest.prompt)
+            w.writeRaw("}")
         }
-        w.raw(",\"memory\":{\"compactions\":"); w.integer(memory.compactions)
-        w.raw(",\"evictedCount\":"); w.integer(memory.evictedCount)
-        w.raw(",\"messages\":"); writeMessages(&w)
-        if let summary = memory.summary { w.raw(",\"summary\":"); w.string(summary) }
-        w.raw("}")
-        if let output { w.raw(",\"output\":"); w.string(output) }
-        if let parentRunID { w.raw(",\"parentRunID\":"); w.string(parentRunID) }
-        w.raw(",\"pendingCalls\":"); w.array(pendingCalls) { w, pending in
-            w.raw("{\"attempts\":"); w.integer(pending.attempts)
-            w.raw(",\"call\":"); w.toolCall(pending.call)
-            w.raw(",\"index\":"); w.integer(pending.index)
-            w.raw(",\"key\":{\"callIndex\":"); w.integer(pending.key.callIndex)
-            w.raw(",\"runID\":"); w.string(pending.key.runID)
-            w.raw(",\"step\":"); w.integer(pending.key.step)
-            w.raw("}")
-            if let result = pending.result { w.raw(",\"result\":"); w.toolResult(result) }
-            w.raw(",\"status\":"); w.string(pending.status.rawValue)
-            w.raw("}")
+        w.writeRaw(",\"memory\":{\"compactions\":"); w.writeInteger(memory.compactions)
+        w.writeRaw(",\"evictedCount\":"); w.writeInteger(memory.evictedCount)
+        w.writeRaw(",\"messages\":"); writeMessages(&w)
+        if let summary = memory.summary { w.writeRaw(",\"summary\":"); w.writeString(summary) }
+        w.writeRaw("}")
+        if let output { w.writeRaw(",\"output\":"); w.writeString(output) }
+        if let parentRunID { w.writeRaw(",\"parentRunID\":"); w.writeString(parentRunID) }
+        w.writeRaw(",\"pendingCalls\":"); w.writeArray(pendingCalls) { w, pending in
+            w.writeRaw("{\"attempts\":"); w.writeInteger(pending.attempts)
+            w.writeRaw(",\"call\":"); w.writeToolCall(pending.call)
+            w.writeRaw(",\"index\":"); w.writeInteger(pending.index)
+            w.writeRaw(",\"key\":{\"callIndex\":"); w.writeInteger(pending.key.callIndex)
+            w.writeRaw(",\"runID\":"); w.writeString(pending.key.runID)
+            w.writeRaw(",\"step\":"); w.writeInteger(pending.key.step)
+            w.writeRaw("}")
+            if let result = pending.result { w.writeRaw(",\"result\":"); w.writeToolResult(result) }
+            w.writeRaw(",\"status\":"); w.writeString(pending.status.rawValue)
+            w.writeRaw("}")
         }
-        w.raw(",\"phase\":"); w.string(phase.rawValue)
+        w.writeRaw(",\"phase\":"); w.writeString(phase.rawValue)
         if let plan {
-            w.raw(",\"plan\":{\"steps\":"); w.array(plan.steps) { w, step in
-                w.raw("{\"status\":"); w.string(step.status.rawValue)
-                w.raw(",\"title\":"); w.string(step.title)
-                w.raw("}")
+            w.writeRaw(",\"plan\":{\"steps\":"); w.writeArray(plan.steps) { w, step in
+                w.writeRaw("{\"status\":"); w.writeString(step.status.rawValue)
+                w.writeRaw(",\"title\":"); w.writeString(step.title)
+                w.writeRaw("}")
             }
-            w.raw("}")
+            w.writeRaw("}")
         }
-        w.raw(",\"runID\":"); w.string(runID)
-        w.raw(",\"startedAt\":"); w.integer(startedAt.millisecondsSinceEpoch)
-        w.raw(",\"status\":"); w.string(status.rawValue)
-        w.raw(",\"step\":"); w.integer(step)
-        w.raw(",\"usage\":{\"inputTokens\":"); w.integer(usage.inputTokens)
-        w.raw(",\"outputTokens\":"); w.integer(usage.outputTokens)
-        w.raw("}}")
+        w.writeRaw(",\"runID\":"); w.writeString(runID)
+        w.writeRaw(",\"startedAt\":"); w.writeInteger(startedAt.millisecondsSinceEpoch)
+        w.writeRaw(",\"status\":"); w.writeString(status.rawValue)
+        w.writeRaw(",\"step\":"); w.writeInteger(step)
+        w.writeRaw(",\"usage\":{\"inputTokens\":"); w.writeInteger(usage.inputTokens)
+        w.writeRaw(",\"outputTokens\":"); w.writeInteger(usage.outputTokens)
+        w.writeRaw("}}")
         return w.bytes
     }
 }

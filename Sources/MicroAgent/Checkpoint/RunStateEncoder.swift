@@ -40,19 +40,19 @@ public final class RunStateEncoder: Sendable {
             if let previous, index < previous.messages.count, previous.messages[index] == message {
                 encoded.append(previous.encoded[index])
             } else {
-                var w = CanonicalJSONWriter()
-                w.message(message)
+                var w = JSONWriter()
+                w.writeMessage(message)
                 encoded.append(w.bytes)
             }
             size += encoded[index].count + 1
         }
         let json = state.canonicalJSON(capacity: size) { w in
-            w.raw("[")
+            w.writeRaw("[")
             for (index, bytes) in encoded.enumerated() {
-                if index > 0 { w.raw(",") }
-                w.append(bytes)
+                if index > 0 { w.writeRaw(",") }
+                w.writeBytes(bytes)
             }
-            w.raw("]")
+            w.writeRaw("]")
         }
         remember(state.runID, Entry(messages: messages, encoded: encoded, lastUse: 0))
         return json

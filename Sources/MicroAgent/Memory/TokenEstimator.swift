@@ -11,18 +11,28 @@ import Micro
 public struct TokenEstimator: Sendable {
     private let countText: @Sendable (String) -> Int
     private let overheadPerMessage: Int
+    /// Set for byte-based estimators: JSON is then sized without being written out.
+    private let bytesPerToken: Int?
 
     /// An estimator that counts `bytesPerToken` UTF-8 bytes as one token.
     public init(bytesPerToken: Int = 4, overheadPerMessage: Int = 4) {
         precondition(bytesPerToken > 0, "bytesPerToken must be positive")
         self.countText = { ($0.utf8.count + bytesPerToken - 1) / bytesPerToken }
         self.overheadPerMessage = overheadPerMessage
+        self.bytesPerToken = bytesPerToken
     }
 
     /// An estimator with a custom text counter (for example a real tokenizer).
     public init(overheadPerMessage: Int = 4, countText: @escaping @Sendable (String) -> Int) {
         self.countText = countText
         self.overheadPerMessage = overheadPerMessage
+        self.bytesPerToken = nil
+    }
+
+    /// Tokens of `value` as canonical JSON text.
+    public func count(_ value: JSONValue) -> Int {
+        guard let bytesPerToken else { return count(value.canonicalString()) }
+        return (value.approximateCanonicalByteCount + bytesPerToken - 1) / bytesPerToken
     }
 
     public static let standard = TokenEstimator()
@@ -35,8 +45,8 @@ public struct TokenEstimator: Sendable {
                 + {
                     switch part {
                     case .text(let text): count(text)
-                    case .toolCall(let call): count(call.name) + count(call.arguments.canonicalString()) + count(call.id)
-                    case .toolResult(let result): count(result.content.canonicalString()) + count(result.callID)
+                    case .toolCall(let call): count(call.name) + count(call.arguments) + count(call.id)
+                    case .toolResult(let result): count(result.content) + count(result.callID)
                     }
                 }()
         }
@@ -47,6 +57,6 @@ public struct TokenEstimator: Sendable {
     /// Tokens of the whole request: system text, messages and tool specs (not the reserved output).
     public func count(_ request: ModelRequest) -> Int {
         count(request.system ?? "") + count(request.messages)
-            + request.tools.reduce(0) { $0 + overheadPerMessage + count($1.jsonValue.canonicalString()) }
+            + request.tools.reduce(0) { $0 + overheadPerMessage + count($1.canonicalJSON) }
     }
 }

@@ -30,6 +30,11 @@ public struct Message: Sendable, Hashable, Codable {
         parts.compactMap { if case .toolCall(let call) = $0 { call } else { nil } }
     }
 
+    /// The message as JSON, the same as its `Codable` form (built directly: traces write one per step).
+    public var jsonValue: JSONValue {
+        .object(["role": .string(role.rawValue), "parts": .array(parts.map(\.jsonValue))])
+    }
+
     /// The tool results this message carries, in order.
     public var toolResults: [ToolResultPart] {
         parts.compactMap { if case .toolResult(let result) = $0 { result } else { nil } }
@@ -43,6 +48,20 @@ public enum MessagePart: Sendable, Hashable, Codable {
     case toolResult(ToolResultPart)
 
     private enum CodingKeys: String, CodingKey { case type, text, toolCall, toolResult }
+
+    /// The part as JSON, the same as its `Codable` form.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .text(let text): ["type": "text", "text": .string(text)]
+        case .toolCall(let call):
+            ["type": "tool_call", "toolCall": ["id": .string(call.id), "name": .string(call.name), "arguments": call.arguments]]
+        case .toolResult(let result):
+            [
+                "type": "tool_result",
+                "toolResult": ["callID": .string(result.callID), "content": result.content, "isError": .bool(result.isError)],
+            ]
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
