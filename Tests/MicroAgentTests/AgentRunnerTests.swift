@@ -201,3 +201,29 @@ import Testing
 struct SlowRequest: Codable, Sendable {
     var query: String
 }
+
+@Suite struct ContextOverflowTests {
+    @Test func aContextLengthErrorCompactsHarderAndRetriesOnce() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([
+            agent("big", [
+                .fail(.init(code: .contextLengthExceeded, message: "prompt is too long")),
+                .answer("fits now"),
+            ])
+        ])
+        let result = try await runner.run("big", input: "go")
+        #expect(result.output == "fits now")
+        #expect(runner.trace.events(.modelError).map { $0.data["code"] } == ["context_length_exceeded"])
+        #expect(runner.trace.events(.modelRequest).count == 2)
+    }
+
+    @Test func aSecondContextLengthErrorFailsTheRunWithIt() async throws {
+        let world = try await AgentWorld()
+        let overflow = ScriptedModel.Turn.fail(.init(code: .contextLengthExceeded, message: "prompt is too long"))
+        let runner = world.runner([agent("big", [overflow, overflow, .answer("never")])])
+        let result = try await runner.run("big", input: "go")
+        #expect(result.status == .failed)
+        #expect(result.failure?.code == "model_error")
+        #expect(result.failure?.message.contains("context_length_exceeded") == true)
+    }
+}

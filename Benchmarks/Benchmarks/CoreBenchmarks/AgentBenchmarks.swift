@@ -23,25 +23,32 @@ func registerAgentBenchmarks() {
     let state = checkpointState(messages: 20)
     let bytes = state.canonicalJSON()
 
-    Benchmark("SQLite bare insert+commit of a 20-message checkpoint (same bytes, WAL)") { benchmark in
-        let bare = try CheckpointShared.bare.get()
-        for _ in benchmark.scaledIterations {
-            let sequence = CheckpointShared.nextSequence()
-            try bare.insert([
-                .text(state.runID), .integer(Int64(sequence)), .text("before_model:1"), .integer(0), .text(state.agent),
-                .null, .text(state.status.rawValue), .integer(Int64(state.step)), .blob(bytes),
-            ])
-        }
+    let perCommit = Benchmark.Configuration(metrics: [.wallClock, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3))
+
+    Benchmark("SQLite bare insert+commit of a 20-message checkpoint (same bytes, WAL)", configuration: perCommit) { benchmark in
+        try await bareCommits(try CheckpointShared.bare.get(), state: state, bytes: bytes, count: benchmark.scaledIterations.count)
     }
 
-    Benchmark("SQLiteCheckpointer commit of a 20-message checkpoint (WAL)") { benchmark in
-        let checkpointer = try CheckpointShared.checkpointer.get()
-        for _ in benchmark.scaledIterations {
-            let sequence = CheckpointShared.nextCommit()
-            try await checkpointer.commit(
-                Checkpoint(runID: state.runID, sequence: sequence, juncture: .beforeModel(step: 1), state: state, at: Timestamp(millisecondsSinceEpoch: 0)),
-                lease: nil)
-        }
+    Benchmark("SQLiteCheckpointer commit of a 20-message checkpoint (WAL)", configuration: perCommit) { benchmark in
+        try await checkpointCommits(try CheckpointShared.checkpointer.get(), state: state, count: benchmark.scaledIterations.count)
+    }
+}
+
+nonisolated func bareCommits(_ bare: BareSQLite, state: RunState, bytes: [UInt8], count: Int) async throws {
+    for _ in 0..<count {
+        try bare.insert([
+            .text(state.runID), .integer(Int64(CheckpointShared.nextSequence())), .text("before_model:1"), .integer(0),
+            .text(state.agent), .null, .text(state.status.rawValue), .integer(Int64(state.step)), .blob(bytes),
+        ])
+    }
+}
+
+nonisolated func checkpointCommits(_ checkpointer: SQLiteCheckpointer, state: RunState, count: Int) async throws {
+    for _ in 0..<count {
+        let checkpoint = Checkpoint(
+            runID: state.runID, sequence: CheckpointShared.nextCommit(), juncture: .beforeModel(step: 1), state: state,
+            at: Timestamp(millisecondsSinceEpoch: 0))
+        try await checkpointer.commit(checkpoint, lease: nil)
     }
 }
 
