@@ -227,3 +227,18 @@ struct SlowRequest: Codable, Sendable {
         #expect(result.failure?.message.contains("context_length_exceeded") == true)
     }
 }
+
+@Suite struct MemoryFailureTests {
+    @Test func aConversationThatCannotFitFailsTheRunGracefully() async throws {
+        let world = try await AgentWorld()
+        var tiny = agent("tiny", [.answer("unreachable")])
+        tiny.model = ScriptedModel([.answer("unreachable")], info: ModelInfo(provider: "scripted", name: "tiny", contextWindow: 300))
+        tiny.options = ModelOptions(maxTokens: 100)
+        let runner = world.runner([tiny])
+        let result = try await runner.run("tiny", input: String(repeating: "a very long question ", count: 200))
+        #expect(result.status == .failed)
+        #expect(result.failure?.code == "context_overflow")
+        let stored = try #require(try await world.checkpointer.latest(runID: result.runID))
+        #expect(stored.juncture == .failed)
+    }
+}

@@ -80,9 +80,16 @@ struct RunSession {
         var response: ModelResponse
         while true {
             let system = systemPrompt
-            let prepared = try await agent.memory.prepare(
-                state: state.memory, system: system, tools: specs, info: agent.model.info, options: agent.options,
-                runID: state.runID, archive: runner.runtime.store, aggressive: aggressive)
+            let prepared: MemoryPreparation
+            do {
+                prepared = try await agent.memory.prepare(
+                    state: state.memory, system: system, tools: specs, info: agent.model.info, options: agent.options,
+                    runID: state.runID, archive: runner.runtime.store, aggressive: aggressive)
+            } catch let error as MemoryError {
+                return try await fail(RunFailure(code: error.code.rawValue, message: error.description))
+            } catch let error as ModelError {
+                return try await fail(RunFailure(code: "model_error", message: "summarizing memory failed: \(error)"))
+            }
             state.memory = prepared.state
             if let compaction = prepared.compaction {
                 record(.compaction, compaction.jsonValue)
