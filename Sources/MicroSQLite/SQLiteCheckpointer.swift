@@ -89,7 +89,7 @@ public final class SQLiteCheckpointer: Checkpointer {
 
     public func commit(_ checkpoint: Checkpoint, lease: Lease?) async throws {
         let runID = checkpoint.runID, sequence = checkpoint.sequence, at = checkpoint.at
-        if let lease { try Self.checkUsable(lease, runID: runID, at: at) }
+        if let lease { try lease.checkUsable(runID: runID, at: at) }
         var arguments: StatementArguments = [
             runID, sequence, checkpoint.juncture.description, at.millisecondsSinceEpoch, checkpoint.state.agent,
             checkpoint.state.parentRunID, checkpoint.state.status.rawValue, checkpoint.state.step,
@@ -228,19 +228,6 @@ public final class SQLiteCheckpointer: Checkpointer {
     }
 
     // MARK: Rules
-
-    /// Throws ``CheckpointError/Code/leaseLost`` if `lease` cannot fence a commit to `runID` at `at` whatever
-    /// the database holds: it is another run's, or expired by then.
-    private static func checkUsable(_ lease: Lease, runID: String, at: Timestamp) throws(CheckpointError) {
-        guard lease.runID == runID else {
-            throw CheckpointError(.leaseLost, "the lease of run \(lease.runID) cannot commit to run \(runID)", runID: runID)
-        }
-        guard at < lease.expiresAt else {
-            throw CheckpointError(
-                .leaseLost, "lease of \(lease.owner) on run \(runID) expired at \(lease.expiresAt) (commit at \(at))",
-                runID: runID)
-        }
-    }
 
     /// `lease` is not the run's `current` lease any more.
     private static func lost(_ lease: Lease, current: Lease?, runID: String) -> CheckpointError {

@@ -71,3 +71,18 @@ public struct CheckpointError: Error, Sendable, Hashable, CustomStringConvertibl
 
     public var description: String { "\(code): \(message)" }
 }
+
+extension Lease {
+    /// Throws ``CheckpointError/Code/leaseLost`` if this lease cannot fence a commit to `runID` at `at`,
+    /// whatever the backend holds: it is another run's, or it has expired by then. Backends then check that
+    /// it is still the run's current lease.
+    public func checkUsable(runID: String, at: Timestamp) throws(CheckpointError) {
+        guard self.runID == runID else {
+            throw CheckpointError(.leaseLost, "the lease of run \(self.runID) cannot commit to run \(runID)", runID: runID)
+        }
+        guard at < expiresAt else {
+            throw CheckpointError(
+                .leaseLost, "lease of \(owner) on run \(runID) expired at \(expiresAt) (commit at \(at))", runID: runID)
+        }
+    }
+}

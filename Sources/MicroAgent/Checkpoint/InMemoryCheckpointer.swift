@@ -84,14 +84,7 @@ public final class InMemoryCheckpointer: Checkpointer {
 
     /// Throws ``CheckpointError/Code/leaseLost`` unless `lease` is `runID`'s `current` lease, unexpired at `at`.
     private static func fence(_ lease: Lease, current: Lease?, runID: String, at: Timestamp) throws(CheckpointError) {
-        guard lease.runID == runID else {
-            throw CheckpointError(.leaseLost, "the lease of run \(lease.runID) cannot commit to run \(runID)", runID: runID)
-        }
-        guard at < lease.expiresAt else {
-            throw CheckpointError(
-                .leaseLost, "lease of \(lease.owner) on run \(runID) expired at \(lease.expiresAt) (commit at \(at))",
-                runID: runID)
-        }
+        try lease.checkUsable(runID: runID, at: at)
         guard current == lease else {
             let now = current.map { "\($0.owner) holds it until \($0.expiresAt)" } ?? "the run has no lease"
             throw CheckpointError(
