@@ -38,6 +38,16 @@ import Testing
         #expect(second.tools.map(\.name).contains("weather_forecast"))
     }
 
+    @Test func startingARunWithAnExistingIDIsRefused() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([agent("once", [.answer("ok"), .answer("again")])])
+        _ = try await runner.run("once", input: "hi", runID: "same")
+        let error = await #expect(throws: AgentError.self) { try await runner.run("once", input: "hi", runID: "same") }
+        #expect(error?.code == .runExists)
+        await #expect(throws: AgentError.self) { try await runner.run("nobody", input: "hi") }
+        await #expect(throws: AgentError.self) { try await runner.resume(runID: "missing") }
+    }
+
     @Test func parallelToolCallsReturnResultsInCallOrderWithTheirIdempotencyKeys() async throws {
         let world = try await AgentWorld()
         let runner = world.runner([

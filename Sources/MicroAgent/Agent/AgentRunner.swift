@@ -39,7 +39,13 @@ public struct AgentRunner: Sendable {
         guard let agent = agents[agentName] else {
             throw AgentError(.unknownAgent, "no agent named \(agentName); agents: \(agents.keys.sorted().joined(separator: ", "))")
         }
-        return try await start(agent: agent, input: input, runID: runID ?? runtime.environment.ids.next("run"), parent: nil)
+        let runID = runID ?? runtime.environment.ids.next("run")
+        if let existing = try await checkpointer.latest(runID: runID) {
+            throw AgentError(
+                .runExists,
+                "run \(runID) already exists (\(existing.state.status.rawValue) at \(existing.juncture)); resume it or use another run id")
+        }
+        return try await start(agent: agent, input: input, runID: runID, parent: nil)
     }
 
     /// Continues `runID` from its latest checkpoint (after a crash). A paused or finished run is returned as is.
@@ -121,6 +127,7 @@ public struct AgentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownAgent = Code(rawValue: "unknown_agent")
         public static let unknownRun = Code(rawValue: "unknown_run")
         public static let notWaiting = Code(rawValue: "not_waiting")
+        public static let runExists = Code(rawValue: "run_exists")
     }
 
     public var code: Code
