@@ -45,6 +45,16 @@ static inline CURLMcode micro_curl_multi_setopt_long(CURLM *handle, CURLMoption 
     return curl_multi_setopt(handle, option, value);
 }
 
+// Resumes a transfer paused by returning CURL_WRITEFUNC_PAUSE (CURLPAUSE_CONT is a macro expression).
+static inline CURLcode micro_curl_easy_unpause(CURL *handle) {
+    return curl_easy_pause(handle, CURLPAUSE_CONT);
+}
+
+// The write callback's "pause this transfer" return value.
+static inline size_t micro_curl_writefunc_pause(void) {
+    return CURL_WRITEFUNC_PAUSE;
+}
+
 // CURLVERSION_NOW is a macro aliasing an enum constant, which Swift does not import.
 static inline curl_version_info_data *micro_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);
