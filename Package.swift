@@ -37,7 +37,7 @@ let package = Package(
         // Contract checks every Registry/Broker/Store backend must pass (no test-framework dependency).
         .target(name: "MicroTesting", dependencies: ["Micro", "MicroAgent"]),
         // HTTP transport and LLM provider adapters.
-        .target(name: "MicroProviders", dependencies: ["Micro", "CCurl"]),
+        .target(name: "MicroProviders", dependencies: ["Micro", "MicroAgent", "CCurl"]),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "MicroProvidersTests", dependencies: ["MicroProviders"]),
+        .testTarget(name: "MicroProvidersTests", dependencies: ["MicroProviders", "MicroAgent", "Micro"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(name: "MicroCLITests", dependencies: ["MicroCLI"]),
     ]

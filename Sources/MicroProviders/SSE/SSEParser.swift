@@ -1,0 +1,149 @@
+/// One dispatched Server-Sent Event.
+public struct SSEEvent: Sendable, Hashable {
+    /// The `event` field, `"message"` when the event named none.
+    public var type: String
+    /// The `data` lines joined with `\n`.
+    public var data: String
+    /// The last event ID seen so far in the stream (the `id` field persists across events), if any.
+    public var id: String?
+    /// The reconnection time (milliseconds) the stream's latest valid `retry` field set, if any.
+    public var retry: Int?
+
+    public init(type: String = "message", data: String, id: String? = nil, retry: Int? = nil) {
+        self.type = type
+        self.data = data
+        self.id = id
+        self.retry = retry
+    }
+}
+
+/// An incremental Server-Sent Events parser (WHATWG HTML "event stream interpretation").
+///
+/// Feed byte chunks as they arrive with ``parse(_:_:)``; chunk boundaries may fall anywhere, also inside a
+/// CR LF pair or a UTF-8 sequence. Lines end with LF, CR LF or CR; a leading byte order mark is skipped;
+/// lines starting with `:` are comments; a blank line dispatches the event (an event without `data` lines is
+/// dropped, as the spec says). Complete lines are read in place from the chunk; only a line split across
+/// chunks is copied. At the end of the stream call ``finish()``: an event with no blank line after it is
+/// discarded, as in browsers, and ``finish()`` reports whether bytes were left over.
+public struct SSEParser: Sendable {
+    private var partial: [UInt8] = []
+    private var afterCR = false
+    private var atStart = true
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: [UInt8] = []
+    private var lastEventID: String?
+    private var retry: Int?
+
+    public init() {}
+
+    /// Parses `chunk`, calling `dispatch` for every complete event, in order.
+    public mutating func parse<C: Collection<UInt8>>(_ chunk: C, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+        if let done = try chunk.withContiguousStorageIfAvailable({ try parse(buffer: $0, dispatch) }) {
+            return done
+        }
+        try Array(chunk).withUnsafeBufferPointer { try parse(buffer: $0, dispatch) }
+    }
+
+    /// Ends the stream. Returns `true` if an unterminated line or an undispatched event was discarded.
+    @discardableResult
+    public mutating func finish() -> Bool {
+        let leftover = !partial.isEmpty || hasData || !eventType.isEmpty
+        partial.removeAll()
+        data.removeAll()
+        hasData = false
+        eventType.removeAll()
+        afterCR = false
+        return leftover
+    }
+
+    private mutating func parse(buffer: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+        var index = 0
+        let count = buffer.count
+        if count == 0 { return }
+        if afterCR {
+            afterCR = false
+            if count > 0 && buffer[0] == 0x0A { index = 1 }
+        }
+        var lineStart = index
+        while index < count {
+            let byte = buffer[index]
+            if byte != 0x0A && byte != 0x0D {
+                index += 1
+                continue
+            }
+            if partial.isEmpty {
+                try line(UnsafeBufferPointer(rebasing: buffer[lineStart..<index]), dispatch)
+            } else {
+                partial.append(contentsOf: buffer[lineStart..<index])
+                let whole = partial
+                partial.removeAll(keepingCapacity: true)
+                try whole.withUnsafeBufferPointer { try line($0, dispatch) }
+            }
+            index += 1
+            if byte == 0x0D {
+                if index == count {
+                    afterCR = true
+                } else if buffer[index] == 0x0A {
+                    index += 1
+                }
+            }
+            lineStart = index
+        }
+        if lineStart < count { partial.append(contentsOf: buffer[lineStart..<count]) }
+    }
+
+    private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+        var line = raw
+        if atStart {
+            atStart = false
+            if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+                line = UnsafeBufferPointer(rebasing: line[3...])
+            }
+        }
+        if line.isEmpty {
+            try dispatchEvent(dispatch)
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }
+        var colon = 0
+        while colon < line.count && line[colon] != UInt8(ascii: ":") { colon += 1 }
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        var valueStart = colon
+        if colon < line.count {
+            valueStart += 1
+            if valueStart < line.count && line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
+        switch name.count {
+        case 4 where name.elementsEqual("data".utf8):
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        case 5 where name.elementsEqual("event".utf8):
+            eventType.removeAll(keepingCapacity: true)
+            eventType.append(contentsOf: value)
+        case 2 where name.elementsEqual("id".utf8):
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        case 5 where name.elementsEqual("retry".utf8):
+            if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ms = Int(String(decoding: value, as: UTF8.self)) {
+                retry = ms
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            eventType.removeAll(keepingCapacity: true)
+            hasData = false
+        }
+        guard hasData else { return }
+        let event = SSEEvent(
+            type: eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self),
+            data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry)
+        try dispatch(event)
+    }
+}
