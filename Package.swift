@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -38,14 +40,23 @@ let package = Package(
         .target(name: "MicroTesting", dependencies: ["Micro", "MicroAgent"]),
         // HTTP transport and LLM provider adapters.
         .target(name: "MicroProviders", dependencies: ["Micro", "MicroAgent", "CCurl"]),
+        // HTTP servers on loopback: the cassette replay server and the documented-wire stand-in upstream.
+        .target(
+            name: "MicroReplay",
+            dependencies: [
+                "Micro", "MicroProviders", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(name: "micro", dependencies: ["MicroCLI"]),
@@ -60,6 +71,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MicroProvidersTests", dependencies: ["MicroProviders", "MicroAgent", "Micro"]),
+        .testTarget(
+            name: "MicroReplayTests",
+            dependencies: [
+                "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(name: "MicroCLITests", dependencies: ["MicroCLI"]),
     ]

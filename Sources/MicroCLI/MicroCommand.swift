@@ -9,7 +9,7 @@ public struct MicroCommand: AsyncParsableCommand {
         commandName: "micro",
         abstract: "Agent runtime and deterministic test harness: services as AI tools, recorded LLMs, chaos runs.",
         version: MicroVersion.description,
-        subcommands: [ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self]
+        subcommands: [ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self]
     )
 
     public init() {}
