@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "Micro", package: "Micro"),
                 .product(name: "MicroAgent", package: "Micro"),
+                .product(name: "MicroProviders", package: "Micro"),
                 .product(name: "MicroSQLite", package: "Micro"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

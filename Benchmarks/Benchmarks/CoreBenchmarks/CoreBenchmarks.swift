@@ -62,6 +62,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     registerAgentBenchmarks()
+    registerWireBenchmarks()
 }
 
 nonisolated func toolCalls(_ world: ToolWorld, count: Int) async throws {
