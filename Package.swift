@@ -80,7 +80,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
-        .testTarget(name: "MicroCLITests", dependencies: ["MicroCLI"]),
+        .testTarget(
+            name: "MicroCLITests",
+            dependencies: [
+                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 

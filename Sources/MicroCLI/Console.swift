@@ -17,7 +17,12 @@ public final class Console: Sendable {
     @TaskLocal public static var current: Console = .standard
 
     public func out(_ text: String) {
-        if isCapturing { captured.withLock { $0.standardOutput += text + "\n" } } else { print(text) }
+        if isCapturing {
+            captured.withLock { $0.standardOutput += text + "\n" }
+        } else {
+            // Unbuffered, so a process reading a server's "serving on …" line through a pipe sees it at once.
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
     }
 
     public func err(_ text: String) {

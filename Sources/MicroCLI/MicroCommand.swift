@@ -9,7 +9,10 @@ public struct MicroCommand: AsyncParsableCommand {
         commandName: "micro",
         abstract: "Agent runtime and deterministic test harness: services as AI tools, recorded LLMs, chaos runs.",
         version: MicroVersion.description,
-        subcommands: [ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self]
+        subcommands: [
+            ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
+            StandInCommand.self, RecordCommand.self,
+        ]
     )
 
     public init() {}

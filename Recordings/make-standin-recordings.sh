@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Re-makes the bundled documented-example cassettes in Recordings/: starts `micro standin serve` (the
+# providers' documented wire examples on loopback), records each case with `micro record` through our own
+# transport, and stops it. For each provider: <provider>-tool-call.json (one model call offered the weather
+# tool), <provider>-answer.json (no tools: a text answer) and <provider>-rate-limit.json (HTTP 429).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+# A fake key, so the recordings prove that keys are redacted; never a real one.
+fake_key="sk-test-not-a-real-key"
+export ANTHROPIC_API_KEY="$fake_key" OPENAI_API_KEY="$fake_key" GEMINI_API_KEY="$fake_key"
+
+swift build --product micro
+micro="$(swift build --show-bin-path)/micro"
+
+log="$(mktemp)"
+"$micro" standin serve --port 0 >"$log" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 100); do grep -q 'serving on' "$log" && break; sleep 0.1; done
+port="$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")"
+[ -n "$port" ] || { echo "error: the stand-in did not start" >&2; exit 1; }
+echo "==> stand-in on 127.0.0.1:$port"
+
+for provider in anthropic openai gemini ollama; do
+    case "$provider" in
+    anthropic) base="http://127.0.0.1:$port/v1" model=claude-sonnet-4-5 ;;
+    openai) base="http://127.0.0.1:$port/v1" model=gpt-4o ;;
+    gemini) base="http://127.0.0.1:$port/v1beta" model=gemini-2.5-flash ;;
+    ollama) base="http://127.0.0.1:$port" model=llama3.1 ;;
+    esac
+    common=(--provider "$provider" --model "$model" --base-url "$base")
+    echo "==> $provider"
+    "$micro" record "${common[@]}" --tools weather --max-steps 1 \
+        --prompt "What is the weather in Paris?" --out "Recordings/$provider-tool-call.json"
+    "$micro" record "${common[@]}" --prompt "Say hello." --out "Recordings/$provider-answer.json"
+    if "$micro" record "${common[@]}" --prompt "Please answer with a rate limit error." \
+        --out "Recordings/$provider-rate-limit.json"; then
+        echo "error: the rate-limit case did not fail" >&2; exit 1
+    fi
+done
+
+if grep -l "$fake_key" Recordings/*.json; then
+    echo "error: the key above leaked into a recording" >&2; exit 1
+fi
+grep -L '"source": "documented-example"' Recordings/*-*.json | grep . && { echo "error: not marked documented-example" >&2; exit 1; }
+echo "==> recordings written, no key on disk"

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Micro
+import MicroAgent
+import MicroExamples
+import MicroProviders
+
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record", abstract: "Record an agent session with a provider into a cassette.",
+        discussion: """
+            Runs one agent (the bundled travel services in memory, scoped by --tools) on --prompt against the \
+            provider and writes every HTTP interaction, redacted, to --out. A --base-url on loopback (127.0.0.1, \
+            localhost) is a stand-in, not the provider: the cassette is marked documented-example. Prints the last \
+            assistant message and its tool calls; a run stopped by --max-steps after a tool call is a normal \
+            outcome. A model error (such as a 429) is recorded too, then reported with exit code 1.
+            """)
+
+    @Option(help: "The provider (see micro providers).") var provider: String
+    @Option(help: "The model (default: the provider's).") var model: String?
+    @Option(name: .customLong("base-url"), help: "The API base URL (default: the provider's).") var baseURL: String?
+    @Option(help: "The user's message.") var prompt: String
+    @Option(help: "Comma-separated services whose tools the agent may call (empty: none).") var tools = ""
+    @Option(name: .customLong("max-steps"), help: "Most model calls (1 records exactly one).") var maxSteps = 20
+    @Option(help: "The cassette file to write.") var out: String
+    @Flag(help: "Print {text, toolCalls, usage, stopReason} as JSON.") var json = false
+
+    /// The agent's built-in tools, left out of recorded requests so that only the services' tools are offered.
+    static let builtinToolNames: Set<String> = ["plan", "delegate", "request_input"]
+
+    func validate() throws {
+        guard maxSteps >= 1 else { throw ValidationError("--max-steps must be at least 1") }
+        guard ProviderCatalog.entry(provider) != nil else {
+            throw ValidationError(
+                "unknown provider \(provider); providers: \(ProviderCatalog.entries.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let console = Console.current
+        let isLoopback = baseURL.map(Self.isLoopback) ?? false
+        var environment = ProcessInfo.processInfo.environment
+        if isLoopback, let entry = ProviderCatalog.entry(provider),
+            !entry.apiKeyVariables.contains(where: { environment[$0] != nil }), let variable = entry.apiKeyVariables.first
+        {
+            environment[variable] = "stand-in-needs-no-key"
+        }
+        let metadata = Cassette.Metadata(
+            provider: provider.lowercased(), model: model, source: isLoopback ? .documentedExample : .live,
+            notes: isLoopback
+                ? "recorded by micro record against a loopback stand-in serving the provider's documented wire format, not the live provider"
+                : nil)
+        let recording: RecordingTransport
+        let base: any Model
+        do {
+            recording = try RecordingTransport(live: CurlTransport(), path: out, mode: .all, metadata: metadata)
+            base = try ProviderCatalog.model(provider, model: model, baseURL: baseURL, transport: recording, environment: environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let services = tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let runtime = Runtime.inMemory()
+        try await TravelServices.serve(on: runtime)
+        let agent = Agent(
+            name: "recorder", instructions: "You are a helpful travel assistant. Use the tools when they help.",
+            model: ServiceToolsOnly(base: base), tools: .services(services),
+            guardrails: Guardrails(maxSteps: maxSteps, retry: RetryPolicy(maxAttempts: 1)))
+        let runner = AgentRunner(runtime: runtime, checkpointer: InMemoryCheckpointer(), agents: [agent])
+        let result: RunResult
+        do {
+            result = try await runner.run("recorder", input: prompt)
+            try recording.finish()
+        } catch {
+            try? recording.finish()
+            throw error
+        }
+        let responses = runner.trace.events(.modelResponse)
+        guard let last = responses.last else {
+            console.err("error: \(result.failure?.description ?? "no model response") (recorded to \(out))")
+            throw ExitCode(1)
+        }
+        let output = try Self.summary(of: last.data)
+        if json {
+            console.out(output.canonicalString())
+        } else {
+            console.out(output["text"]?.stringValue ?? "")
+            for call in output["toolCalls"]?.arrayValue ?? [] {
+                console.out("tool call \(call["name"]?.stringValue ?? ""): \(call["arguments"]?.canonicalString() ?? "{}")")
+            }
+            console.out("stop reason: \(output["stopReason"]?.stringValue ?? ""); recorded \(responses.count) model call(s) to \(out)")
+        }
+        if result.status == .failed, let failure = result.failure, failure.code != "max_steps" {
+            console.err("error: \(failure)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `{text, toolCalls: [{name, arguments}], usage, stopReason}` from a `model_response` trace event.
+    static func summary(of data: JSONValue) throws -> JSONValue {
+        let message = try JSONValueDecoder().decode(Message.self, from: data["message"] ?? .null)
+        return [
+            "text": .string(message.text),
+            "toolCalls": .array(message.toolCalls.map { ["name": .string($0.name), "arguments": $0.arguments] }),
+            "usage": data["usage"] ?? .null,
+            "stopReason": data["stopReason"] ?? .null,
+        ]
+    }
+
+    /// Whether `url` names this machine (127.0.0.0/8, localhost, ::1).
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+}
+
+/// Passes requests to `base` without the agent's built-in tools, so a recording offers only service tools.
+struct ServiceToolsOnly: Model {
+    let base: any Model
+    var info: ModelInfo { base.info }
+
+    func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+        var request = request
+        request.tools.removeAll { RecordCommand.builtinToolNames.contains($0.name) }
+        return base.stream(request)
+    }
+}
