@@ -2,60 +2,12 @@ import Foundation
 import Micro
 import MicroAgent
 import MicroProviders
-import MicroReplay
+@testable import MicroReplay
 import Testing
 
 /// Record through our own transport against a loopback stand-in that emits Anthropic's documented wire
 /// format, then replay: from the cassette file, and over HTTP through the replay server.
 @Suite struct RecordReplayTests {
-    enum Wire {
-    static let anthropicToolCall = #"""
-        event: message_start
-        data: {"type":"message_start","message":{"id":"msg_014p7gG3wDgGV9EUtLvnow3U","type":"message","role":"assistant","model":"claude-opus-4-1","stop_sequence":null,"usage":{"input_tokens":472,"output_tokens":2},"content":[],"stop_reason":null}}
-
-        event: content_block_start
-        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
-
-        event: ping
-        data: {"type": "ping"}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Okay, let's check the weather for San Francisco, CA:"}}
-
-        event: content_block_stop
-        data: {"type":"content_block_stop","index":0}
-
-        event: content_block_start
-        data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01T1x1fJ34qAmk2tNTrN7Up6","name":"get_weather","input":{}}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"location\":"}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":" \"San Francisc"}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"o, CA\", \"unit\": \"fahrenheit\"}"}}
-
-        event: content_block_stop
-        data: {"type":"content_block_stop","index":1}
-
-        event: message_delta
-        data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":89}}
-
-        event: future_event_type
-        data: {"type":"future_event_type","anything":true}
-
-        event: message_stop
-        data: {"type":"message_stop"}
-
-
-        """#
-    }
-
     let key = "sk-ant-api03-" + String(repeating: "S3cr3t", count: 6)
 
     func request() -> ModelRequest {
@@ -74,7 +26,7 @@ import Testing
         let path = temporaryPath()
         let key = key
         let request = request()
-        let live = try await withLiveServer(standInUpstream(path: "/v1/messages", sse: Wire.anthropicToolCall)) { port in
+        let live = try await withLiveServer(standInUpstream(path: "/v1/messages", sse: DocumentedExamples.anthropicToolCall)) { port in
             let recording = try RecordingTransport(
                 live: CurlTransport(), path: path, mode: .all,
                 metadata: Cassette.Metadata(provider: "anthropic", model: "claude-opus-4-1", source: .documentedExample))
