@@ -41,7 +41,8 @@ import Testing
         #expect(error?.code == .transport)
     }
 
-    /// A consumer that stops early cancels the HTTP task, which ends (aborts) the body stream.
+    /// A consumer that stops early releases the event stream and with it the body iterator, which ends
+    /// (aborts) the body stream.
     @Test(.timeLimit(.minutes(1)), arguments: adapters)
     func stoppingEarlyAbortsTheTransfer(_ name: String) async throws {
         let transport = HangingTransport(first: Self.firstChunk[name]!)

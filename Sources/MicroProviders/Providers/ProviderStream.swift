@@ -39,33 +39,14 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
 enum ProviderStream {
     /// Streams `request` through `transport`, decoding the body with `decoder`.
     ///
-    /// The HTTP exchange runs in a `Task` owned by the returned stream: it is cancelled in `onTermination`
-    /// (when the consumer stops iterating or is cancelled), which aborts the transfer; nothing outlives the
-    /// stream.
+    /// Nothing runs ahead of the consumer: each element the consumer asks for pulls the next body chunk and
+    /// decodes it in the consumer's own iteration (no driving task, no thread hand-off per event). When the
+    /// consumer stops, the body iterator is released, which ends the body stream and aborts the transfer.
     static func run(
         transport: any HTTPTransport, request: HTTPRequest, decoder: some ModelStreamDecoder
     ) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<ModelEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                let response = try await transport.send(request)
-                guard (200..<300).contains(response.status) else {
-                    let body = (try? await response.collectBody(limit: 1 << 20)) ?? []
-                    throw ProviderError.http(status: response.status, headers: response.headers, body: body)
-                }
-                var decoder = decoder
-                for try await chunk in response.body {
-                    try Task.checkCancellation()
-                    try decoder.consume(chunk) { continuation.yield($0) }
-                }
-                try decoder.finish { continuation.yield($0) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: ProviderError.wrap(error))
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        let source = EventSource(transport: transport, request: request, decoder: decoder)
+        return AsyncThrowingStream(unfolding: { try await source.next() })
     }
 
     /// A stream that fails at once (a request that could not be built).
@@ -113,6 +94,63 @@ enum ProviderSupport {
             return try JSONValue(parsing: text)
         } catch {
             throw ModelError(.malformedResponse, "\(provider) sent an event that is not JSON (\(error)): \(text.prefix(200))")
+        }
+    }
+}
+
+/// The pull side of ``ProviderStream/run(transport:request:decoder:)``: sends on the first pull, then decodes
+/// one body chunk per pull until it yields events.
+actor EventSource<Decoder: ModelStreamDecoder> {
+    private let transport: any HTTPTransport
+    private let request: HTTPRequest
+    private var decoder: Decoder
+    private var body: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+    private var pending: [ModelEvent] = []
+    private var position = 0
+    private var finished = false
+
+    init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder) {
+        self.transport = transport
+        self.request = request
+        self.decoder = decoder
+    }
+
+    func next() async throws -> ModelEvent? {
+        do {
+            while true {
+                if position < pending.count {
+                    position += 1
+                    return pending[position - 1]
+                }
+                pending.removeAll(keepingCapacity: true)
+                position = 0
+                if finished { return nil }
+                if body == nil {
+                    let response = try await transport.send(request)
+                    guard (200..<300).contains(response.status) else {
+                        finished = true
+                        let bytes = (try? await response.collectBody(limit: 1 << 20)) ?? []
+                        throw ProviderError.http(status: response.status, headers: response.headers, body: bytes)
+                    }
+                    body = response.body.makeAsyncIterator()
+                }
+                try Task.checkCancellation()
+                var iterator = body!
+                let next = try await iterator.next(isolation: self)
+                body = iterator
+                if let chunk = next {
+                    try decoder.consume(chunk) { pending.append($0) }
+                } else {
+                    finished = true
+                    body = nil
+                    try decoder.finish { pending.append($0) }
+                }
+            }
+        } catch {
+            finished = true
+            body = nil
+            pending = []
+            throw ProviderError.wrap(error)
         }
     }
 }
