@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Micro
+import MicroProviders
 import NIOCore
 
 /// A stand-in upstream on loopback that answers like the real providers, from their documented wire examples,

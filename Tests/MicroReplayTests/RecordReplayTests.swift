@@ -2,7 +2,7 @@ import Foundation
 import Micro
 import MicroAgent
 import MicroProviders
-@testable import MicroReplay
+import MicroReplay
 import Testing
 
 /// Record through our own transport against a loopback stand-in that emits Anthropic's documented wire
