@@ -86,7 +86,7 @@ import Testing
         #expect(live.code == 0, "\(live.err)")
 
         let server = ReplayServer(transport: try CassetteTransport(contentsOf: recorded), logger: quietLogger)
-        let replayed = try await withLiveServer({ server.application(onRunning: $0) }) { port in
+        let replayed = try await withLoopbackServer({ server.application(onRunning: $0) }) { port in
             await self.record("openai", base: "http://127.0.0.1:\(port)/v1", arguments, out: rerecorded)
         }
         #expect(replayed.code == 0, "\(replayed.err)")
@@ -106,33 +106,9 @@ import Testing
 
     func withStandIn<R: Sendable>(_ body: @escaping @Sendable (Int) async throws -> R) async throws -> R {
         let server = StandInServer(logger: quietLogger)
-        return try await withLiveServer({ server.application(onRunning: $0) }, body)
+        return try await withLoopbackServer({ server.application(onRunning: $0) }, body)
     }
 }
 
-/// Servers stopped by cancelling their task log the cancellation as an error; tests do not need it.
-let quietLogger: Logger = {
-    var logger = Logger(label: "test-server")
-    logger.logLevel = .critical
-    return logger
-}()
-
-/// Runs `application` on loopback for the duration of `body`, passing it the bound port.
-func withLiveServer<App: ApplicationProtocol, R: Sendable>(
-    _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
-    _ body: @escaping @Sendable (Int) async throws -> R
-) async throws -> R {
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let application = makeApplication { port in continuation.yield(port) }
-    return try await withThrowingTaskGroup(of: R?.self) { group in
-        group.addTask {
-            try await application.run()
-            return nil
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let result = try await body(port)
-        group.cancelAll()
-        return result
-    }
-}
+/// Servers in tests only report critical problems.
+let quietLogger = Logger.quiet("test-server")

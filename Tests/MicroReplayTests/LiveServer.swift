@@ -1,32 +1,9 @@
 import Hummingbird
 import Logging
+import MicroReplay
 
-/// Servers stopped by cancelling their task log the cancellation as an error; tests do not need it.
-let quietLogger: Logger = {
-    var logger = Logger(label: "test-server")
-    logger.logLevel = .critical
-    return logger
-}()
-
-/// Runs `application` on loopback for the duration of `body`, passing it the bound port.
-func withLiveServer<App: ApplicationProtocol, R: Sendable>(
-    _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
-    _ body: @escaping @Sendable (Int) async throws -> R
-) async throws -> R {
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let application = makeApplication { port in continuation.yield(port) }
-    return try await withThrowingTaskGroup(of: R?.self) { group in
-        group.addTask {
-            try await application.run()
-            return nil
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let result = try await body(port)
-        group.cancelAll()
-        return result
-    }
-}
+/// Servers in tests only report critical problems.
+let quietLogger = Logger.quiet("test-server")
 
 /// A stand-in upstream: answers POST `path` with `body` as Server-Sent Events, in three network chunks.
 func standInUpstream(

@@ -26,7 +26,7 @@ import Testing
         let path = temporaryPath()
         let key = key
         let request = request()
-        let live = try await withLiveServer(standInUpstream(path: "/v1/messages", sse: DocumentedExamples.anthropicToolCall)) { port in
+        let live = try await withLoopbackServer(standInUpstream(path: "/v1/messages", sse: DocumentedExamples.anthropicToolCall)) { port in
             let recording = try RecordingTransport(
                 live: CurlTransport(), path: path, mode: .all,
                 metadata: Cassette.Metadata(provider: "anthropic", model: "claude-opus-4-1", source: .documentedExample))
@@ -62,7 +62,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let server = ReplayServer(transport: try CassetteTransport(contentsOf: path), logger: quietLogger)
         let request = request()
-        let (replayed, missStatus, missBody) = try await withLiveServer({ server.application(onRunning: $0) }) { port in
+        let (replayed, missStatus, missBody) = try await withLoopbackServer({ server.application(onRunning: $0) }) { port in
             let model = AnthropicModel(
                 model: "claude-opus-4-1", apiKey: "any", baseURL: "http://127.0.0.1:\(port)/v1", transport: CurlTransport(),
                 environment: [:])

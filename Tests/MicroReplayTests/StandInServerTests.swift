@@ -29,7 +29,7 @@ import Testing
 
     func withStandIn<R: Sendable>(_ body: @escaping @Sendable (Int) async throws -> R) async throws -> R {
         let server = StandInServer(logger: quietLogger)
-        return try await withLiveServer({ server.application(onRunning: $0) }, body)
+        return try await withLoopbackServer({ server.application(onRunning: $0) }, body)
     }
 
     @Test(arguments: providers) func aRequestOfferingToolsGetsAStreamedToolCallNamingTheOfferedTool(provider: String) async throws {
