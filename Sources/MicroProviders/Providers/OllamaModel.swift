@@ -55,16 +55,7 @@ public struct OllamaModel: Model {
             "options": .object(options),
         ]
         if !request.tools.isEmpty, request.options.toolChoice != .none {
-            body["tools"] = .array(
-                request.tools.map { tool in
-                    [
-                        "type": "function",
-                        "function": [
-                            "name": .string(tool.name), "description": .string(tool.description),
-                            "parameters": tool.inputSchema.jsonValue,
-                        ],
-                    ]
-                })
+            body["tools"] = .array(request.tools.map(OpenAIChatModel.functionTool))
         }
         return .object(body)
     }

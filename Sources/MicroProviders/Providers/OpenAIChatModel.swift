@@ -127,16 +127,7 @@ public struct OpenAIChatModel: Model {
         if let maxTokens = request.options.maxTokens { body[configuration.maxTokensField] = .integer(maxTokens) }
         if let temperature = request.options.temperature { body["temperature"] = .number(temperature) }
         if !request.tools.isEmpty {
-            body["tools"] = .array(
-                request.tools.map { tool in
-                    [
-                        "type": "function",
-                        "function": [
-                            "name": .string(tool.name), "description": .string(tool.description),
-                            "parameters": tool.inputSchema.jsonValue,
-                        ],
-                    ]
-                })
+            body["tools"] = .array(request.tools.map(OpenAIChatModel.functionTool))
             switch request.options.toolChoice {
             case .auto: body["tool_choice"] = "auto"
             case .none: body["tool_choice"] = "none"
@@ -145,6 +136,18 @@ public struct OpenAIChatModel: Model {
             }
         }
         return .object(body)
+    }
+
+    /// A tool spec as a `{type: function, function: {name, description, parameters}}` tool (Ollama uses the
+    /// same shape).
+    static func functionTool(_ tool: ToolSpec) -> JSONValue {
+        [
+            "type": "function",
+            "function": [
+                "name": .string(tool.name), "description": .string(tool.description),
+                "parameters": tool.inputSchema.jsonValue,
+            ],
+        ]
     }
 
     static func messages(_ request: ModelRequest) -> [JSONValue] {
