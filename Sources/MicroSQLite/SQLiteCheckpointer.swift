@@ -46,29 +46,21 @@ public final class SQLiteCheckpointer: Checkpointer {
     /// Opens (creating if needed) the checkpoints in the SQLite file at `path`, creating missing tables.
     /// Throws ``CheckpointError/Code/corrupted`` if the file is not a usable database.
     public convenience init(path: String, configuration: Configuration = Configuration()) throws {
-        try self.init(path: path, configuration: configuration) {
-            var grdb = Self.grdbConfiguration(configuration)
-            grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
-            return try DatabasePool(path: path, configuration: grdb)
-        }
+        try self.init(path: .some(path), configuration: configuration)
     }
 
     /// A private in-memory checkpointer, gone with its last reference.
     public static func inMemory(configuration: Configuration = Configuration()) throws -> SQLiteCheckpointer {
-        try SQLiteCheckpointer(path: nil, configuration: configuration) {
-            try DatabaseQueue(configuration: Self.grdbConfiguration(configuration))
-        }
+        try SQLiteCheckpointer(path: nil, configuration: configuration)
     }
 
-    private init(path: String?, configuration: Configuration, open: () throws -> any DatabaseWriter) throws {
+    private init(path: String?, configuration: Configuration) throws {
         self.path = path
         self.configuration = configuration
         do {
-            database = try open()
-            // GRDB sets `synchronous = NORMAL` on a pool's writer after `prepareDatabase`: set ours last.
-            let synchronous = configuration.synchronous.rawValue
+            database = try SQLiteDatabase.open(
+                path: path, configuration: configuration, label: "MicroSQLite.SQLiteCheckpointer")
             try database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
                 // Idempotent DDL under the write lock: processes opening a new file at once cannot collide.
                 try db.inTransaction(.immediate) {
                     try db.execute(sql: SQL.schema)
@@ -334,16 +326,6 @@ public final class SQLiteCheckpointer: Checkpointer {
     }
 
     // MARK: Access
-
-    private static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
-        var grdb = GRDB.Configuration()
-        grdb.label = "MicroSQLite.SQLiteCheckpointer"
-        let timeout = configuration.busyTimeout
-        grdb.busyMode = .timeout(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18)
-        let synchronous = configuration.synchronous.rawValue
-        grdb.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-        return grdb
-    }
 
     // Synchronous on purpose (see the type's note); being non-async, these pick GRDB's blocking overloads.
 

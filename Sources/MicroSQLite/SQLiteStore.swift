@@ -58,34 +58,22 @@ public final class SQLiteStore: Store {
     public convenience init(
         path: String, configuration: Configuration = Configuration(), environment: Environment = .live
     ) throws {
-        try self.init(path: path, configuration: configuration, environment: environment) {
-            var grdb = Self.grdbConfiguration(configuration)
-            grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
-            return try DatabasePool(path: path, configuration: grdb)
-        }
+        try self.init(path: .some(path), configuration: configuration, environment: environment)
     }
 
     /// A private in-memory store, gone with its last reference.
     public static func inMemory(
         configuration: Configuration = Configuration(), environment: Environment = .live
     ) throws -> SQLiteStore {
-        try SQLiteStore(path: nil, configuration: configuration, environment: environment) {
-            try DatabaseQueue(configuration: Self.grdbConfiguration(configuration))
-        }
+        try SQLiteStore(path: nil, configuration: configuration, environment: environment)
     }
 
-    private init(
-        path: String?, configuration: Configuration, environment: Environment,
-        open: () throws -> any DatabaseWriter
-    ) throws {
+    private init(path: String?, configuration: Configuration, environment: Environment) throws {
         self.path = path
         self.configuration = configuration
         self.environment = environment
         do {
-            database = try open()
-            // GRDB sets `synchronous = NORMAL` on a pool's writer after `prepareDatabase`: set ours last.
-            let synchronous = configuration.synchronous.rawValue
-            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            database = try SQLiteDatabase.open(path: path, configuration: configuration, label: "MicroSQLite.SQLiteStore")
             try Self.migrator.migrate(database)
         } catch {
             throw Self.storeError(error, "cannot open the store " + (path.map { "at \($0)" } ?? "in memory"))
@@ -306,16 +294,6 @@ public final class SQLiteStore: Store {
     }
 
     // MARK: Access
-
-    private static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
-        var grdb = GRDB.Configuration()
-        grdb.label = "MicroSQLite.SQLiteStore"
-        let timeout = configuration.busyTimeout
-        grdb.busyMode = .timeout(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18)
-        let synchronous = configuration.synchronous.rawValue
-        grdb.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-        return grdb
-    }
 
     // Synchronous on purpose (see the type's note); being non-async, these pick GRDB's blocking overloads.
 
