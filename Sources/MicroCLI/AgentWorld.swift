@@ -12,13 +12,9 @@ struct AgentWorld {
     let runner: AgentRunner
 
     init(db: String, leaseSeconds: Int, crashAfter: Int? = nil) async throws {
-        let environment = Environment.live
-        let store = try SQLiteStore(path: db, environment: environment)
         checkpointer = try SQLiteCheckpointer(path: db)
-        var runtime = Runtime.inMemory(environment: environment)
-        runtime.store = store
+        let runtime = try await Self.travelRuntime(db: db)
         self.runtime = runtime
-        try await TravelServices.serve(on: runtime)
         let host = ProcessInfo.processInfo.hostName
         let count = Counter()
         runner = AgentRunner(
@@ -30,6 +26,15 @@ struct AgentWorld {
                 Console.current.err("crashing (SIGKILL) after checkpoint \(checkpoint.sequence) of \(checkpoint.runID) at \(checkpoint.juncture)")
                 kill(getpid(), SIGKILL)
             })
+    }
+
+    /// A live runtime serving the bundled travel services, their store in the SQLite file `db` when given.
+    static func travelRuntime(db: String?) async throws -> Runtime {
+        let environment = Environment.live
+        var runtime = Runtime.inMemory(environment: environment)
+        if let db { runtime.store = try SQLiteStore(path: db, environment: environment) }
+        try await TravelServices.serve(on: runtime)
+        return runtime
     }
 
     /// Prints how a run ended, in one line for people.

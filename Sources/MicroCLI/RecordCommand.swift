@@ -59,8 +59,7 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let services = tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let runtime = Runtime.inMemory()
-        try await TravelServices.serve(on: runtime)
+        let runtime = try await AgentWorld.travelRuntime(db: nil)
         let agent = Agent(
             name: "recorder", instructions: "You are a helpful travel assistant. Use the tools when they help.",
             model: ServiceToolsOnly(base: base), tools: .services(services),

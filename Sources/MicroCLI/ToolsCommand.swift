@@ -16,13 +16,7 @@ struct ToolsCommand: AsyncParsableCommand {
         var db: String?
 
         /// A runtime serving the bundled example services.
-        func runtime() async throws -> Runtime {
-            let environment = Environment.live
-            var runtime = Runtime.inMemory(environment: environment)
-            if let db { runtime.store = try SQLiteStore(path: db, environment: environment) }
-            try await TravelServices.serve(on: runtime)
-            return runtime
-        }
+        func runtime() async throws -> Runtime { try await AgentWorld.travelRuntime(db: db) }
     }
 
     struct List: AsyncParsableCommand {
