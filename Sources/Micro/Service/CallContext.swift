@@ -13,10 +13,6 @@ public struct IdempotencyKey: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// `runID/step/callIndex`.
     public var description: String { "\(runID)/\(step)/\(callIndex)" }
-
-    /// A key derived from this one for a nested call (a service calling another service), stable across
-    /// retries of the outer call: `runID/step/callIndex/suffix`.
-    public func derived(_ suffix: String) -> String { "\(description)/\(suffix)" }
 }
 
 /// What a handler knows about the call it is serving.
