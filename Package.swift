@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
+        .library(name: "MicroHarness", targets: ["MicroHarness"]),
+        .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
     dependencies: [
@@ -20,6 +22,7 @@ let package = Package(
         // No default traits: swift-configuration support is not needed, and it doubles the build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -51,11 +54,21 @@ let package = Package(
         ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
+        // The harness: scenario files, the World they build, fault injection, expectations, chaos, reports.
+        .target(
+            name: "MicroHarness",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Runs every scenario under a folder as its own Swift Testing case, for any package's test target.
+        .target(name: "MicroScenarioTesting", dependencies: ["MicroHarness", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -78,6 +91,10 @@ let package = Package(
                 "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "MicroHarnessTests",
+            dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroAgent", "MicroProviders", "Micro"]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
