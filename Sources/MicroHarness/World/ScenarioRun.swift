@@ -54,7 +54,15 @@ public enum ScenarioRunner {
     /// Runs the scenario's workflow in `world`: starts the run, answers its questions with the scenario's
     /// inputs, and after each simulated crash resumes it with a new runner (new models, as a new process),
     /// once the dead owner's lease has expired on the virtual clock.
-    public static func run(in world: World) async -> ScenarioOutcome {
+    ///
+    /// - Parameters:
+    ///   - resume: continue the run from its checkpoints (a restarted process) instead of starting it.
+    ///   - owner: the lease owner of this process.
+    ///   - onCheckpoint: also called after every checkpoint (the chaos driver kills processes there).
+    public static func run(
+        in world: World, resume: Bool = false, owner: String = "process",
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+    ) async -> ScenarioOutcome {
         let scenario = world.scenario
         let spec = scenario.run
         let started = world.clock.now
@@ -62,10 +70,16 @@ public enum ScenarioRunner {
         var crashes = 0
         var result: RunResult?
         var escaped: String?
-        var resuming = false
+        var resuming = resume
+        if resume {
+            // Answers the dead process already gave are in the checkpoints: skip as many as were asked.
+            let answered = await answeredInputs(world)
+            inputs = inputs.dropFirst(answered)
+        }
+        let hook = combined(onCheckpoint, crashHook(world))
         while true {
             do {
-                let runner = try world.runner(owner: "process-\(crashes + 1)", onCheckpoint: crashHook(world))
+                let runner = try world.runner(owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", onCheckpoint: hook)
                 var current: RunResult
                 if resuming {
                     current = try await runner.resume(runID: spec.runID)
@@ -97,6 +111,34 @@ public enum ScenarioRunner {
             virtualDuration: started.duration(to: world.clock.now))
         outcome.checks = await ExpectationChecker(world: world, outcome: outcome).checks()
         return outcome
+    }
+
+    /// Both hooks in order, or nil when there is none.
+    static func combined(
+        _ first: (@Sendable (Checkpoint) async throws -> Void)?, _ second: (@Sendable (Checkpoint) async throws -> Void)?
+    ) -> (@Sendable (Checkpoint) async throws -> Void)? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return { checkpoint in
+            try await first(checkpoint)
+            try await second(checkpoint)
+        }
+    }
+
+    /// How many `request_input` questions of the run were already answered (counted from its checkpoints).
+    static func answeredInputs(_ world: World) async -> Int {
+        guard let history = try? await world.checkpointer.history(runID: world.scenario.run.runID) else { return 0 }
+        var answered = 0
+        var waiting = false
+        for checkpoint in history {
+            if checkpoint.state.status == .waitingForInput {
+                waiting = true
+            } else if waiting {
+                answered += 1
+                waiting = false
+            }
+        }
+        return answered
     }
 
     /// The checkpoint hook that crashes the "process" where the plan says.

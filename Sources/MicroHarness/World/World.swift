@@ -27,8 +27,8 @@ public final class World: Sendable {
     public let injector: FaultInjector
     /// The side-effect ledger the bundled payments service and fixture effects write to.
     public let ledger: SideEffectLedger
-    /// For `micro test --record`: models talk to this transport (a recording one) instead of cassettes.
-    let liveTransport: (any HTTPTransport)?
+    /// For `micro test --record`: the transport an agent's model talks to instead of its cassette.
+    let liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)?
     private let cassettes = Mutex<[(agent: String, transport: CassetteTransport)]>([])
     /// Each agent's model context window, as last built.
     let contextWindows = Mutex<[String: Int]>([:])
@@ -36,13 +36,22 @@ public final class World: Sendable {
     let servedNames: [String]
 
     /// Builds the world of `scenario`.
+    ///
+    /// - Parameters:
+    ///   - startingAt: where the virtual clock starts (a resumed process starts after the dead one's lease).
+    ///   - afterToolCall: called with the tool's name after each service call returns, before its result is
+    ///     committed (the chaos driver kills processes there, between junctures).
+    ///   - liveTransport: for each recorded-model agent, the transport to talk to instead of its cassette
+    ///     (a recording transport, when turning a live session into a fixture); nil keeps the cassette.
     public init(
-        _ scenario: Scenario, storage: Storage = .inMemory, trace: Trace = Trace(), liveTransport: (any HTTPTransport)? = nil
+        _ scenario: Scenario, storage: Storage = .inMemory, trace: Trace = Trace(), startingAt: Timestamp? = nil,
+        afterToolCall: (@Sendable (String) async throws -> Void)? = nil,
+        liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil
     ) async throws {
         self.scenario = scenario
         self.trace = trace
         self.liveTransport = liveTransport
-        let clock = VirtualClock(mode: .autoAdvance)
+        let clock = startingAt.map { VirtualClock(mode: .autoAdvance, epoch: $0) } ?? VirtualClock(mode: .autoAdvance)
         self.clock = clock
         let environment = Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
         self.environment = environment
@@ -82,6 +91,16 @@ public final class World: Sendable {
                 return service.injectingFaults(injector) { ToolNaming.baseName(service: name, endpoint: $0) }
             }
         }
+        if let afterToolCall {
+            services = services.map { service in
+                let name = service.name
+                return service.wrapped { endpoint, request, context, next in
+                    let result = try await next(request, context)
+                    try await afterToolCall(ToolNaming.baseName(service: name, endpoint: endpoint))
+                    return result
+                }
+            }
+        }
         servedNames = services.map(\.name)
         try await runtime.serve(services)
     }
@@ -101,7 +120,7 @@ public final class World: Sendable {
         var windows: [String: Int] = [:]
         for spec in scenario.agents {
             var (model, cassette) = try ScenarioModels.model(
-                for: spec, scenario: scenario, environment: environment, transport: liveTransport)
+                for: spec, scenario: scenario, environment: environment, transport: try liveTransport?(spec))
             if let cassette { replays.append((spec.name, cassette)) }
             if scenario.faults.contains(where: { $0.target == .model }) {
                 model = FaultModel(base: model, agent: spec.name, injector: injector, environment: environment)
