@@ -37,7 +37,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console.current
-        let isLoopback = baseURL.map(Self.isLoopback) ?? false
+        let isLoopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
         var environment = ProcessInfo.processInfo.environment
         if isLoopback, let entry = ProviderCatalog.entry(provider),
             !entry.apiKeyVariables.contains(where: { environment[$0] != nil }), let variable = entry.apiKeyVariables.first
@@ -102,11 +102,5 @@ struct RecordCommand: AsyncParsableCommand {
             "usage": data["usage"] ?? .null,
             "stopReason": data["stopReason"] ?? .null,
         ]
-    }
-
-    /// Whether `url` names this machine (127.0.0.0/8, localhost, ::1).
-    static func isLoopback(_ url: String) -> Bool {
-        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 }

@@ -27,8 +27,16 @@ struct TestCommand: AsyncParsableCommand {
     @Option(help: "Write an HTML page per scenario (with a timeline) and an index to this folder.") var html: String?
     @Flag(help: "Run recorded-model agents against their live providers and write their cassettes.") var record = false
     @Option(help: "With --record: once | new-episodes | all.") var mode: String = "once"
+    @Option(
+        name: .customLong("base-url"),
+        help: "With --record: PROVIDER=URL sends that provider's calls to URL (a proxy or a loopback stand-in).")
+    var baseURLs: [String] = []
     @Flag(help: "Write the golden Trace files the scenarios expect from this run.") var updateGolden = false
     @Option(help: "Scenarios run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        for pair in baseURLs where !pair.contains("=") { throw ValidationError("--base-url takes PROVIDER=URL, not \(pair)") }
+    }
 
     func run() async throws {
         let console = Console.current
@@ -39,10 +47,11 @@ struct TestCommand: AsyncParsableCommand {
         var outcomes: [ScenarioOutcome] = []
         var broken: [ScenarioError] = []
         for file in files {
-            do {
+            do throws(ScenarioError) {
                 var scenario = try Scenario.load(file: file)
                 if let filter, !file.contains(filter) && !scenario.name.contains(filter) { continue }
                 if let seed { scenario.seed = seed }
+                if record { overrideBaseURLs(&scenario) }
                 loaded.append(scenario)
             } catch {
                 broken.append(error)
@@ -75,6 +84,18 @@ struct TestCommand: AsyncParsableCommand {
         }
         if files.isEmpty { throw ValidationError("no scenario files under \(paths.joined(separator: ", "))") }
         if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Applies `--base-url PROVIDER=URL` to the scenario's recorded-model agents.
+    private func overrideBaseURLs(_ scenario: inout Scenario) {
+        for pair in baseURLs {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let provider = String(pair[..<equals]), url = String(pair[pair.index(after: equals)...])
+            for index in scenario.agents.indices {
+                guard case .recorded(provider, let model, let cassette, _) = scenario.agents[index].model.backend else { continue }
+                scenario.agents[index].model.backend = .recorded(provider: provider, model: model, cassette: cassette, baseURL: url)
+            }
+        }
     }
 
     private func recordingMode() throws -> CassetteMode {
@@ -114,7 +135,7 @@ struct TestCommand: AsyncParsableCommand {
         do {
             let world = try await World(scenario, liveTransport: { spec in
                 guard case .recorded(let provider, let model, let cassette, let baseURL) = spec.model.backend else { return nil }
-                let loopback = baseURL.map(RecordCommand.isLoopback) ?? false
+                let loopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
                 let metadata = Cassette.Metadata(
                     provider: provider, model: model.isEmpty ? nil : model,
                     source: loopback ? .documentedExample : .live,

@@ -99,7 +99,7 @@ struct RunSession {
             }
             let request = ModelRequest(
                 model: agent.model.info.name, system: system, messages: prepared.messages, tools: specs,
-                options: agent.options)
+                options: agent.options, turn: state.step + 1)
             try await commit(.beforeModel(step: state.step + 1))
             record(.modelRequest, request.traceValue(attempt: attempt, estimatedTokens: prepared.estimatedTokens))
             do {

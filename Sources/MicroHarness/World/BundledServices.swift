@@ -3,8 +3,9 @@ import MicroExamples
 
 /// The Swift services a scenario may name in `services:`.
 public enum BundledServices {
-    /// Names accepted in scenario files: the travel example's services, and `travel` for all of them.
-    public static let names = ["flights", "hotels", "payments", "weather", "travel"]
+    /// Names accepted in scenario files: the travel example's services, `travel` for all of them, and `bus`
+    /// (publish and receive over the world's broker).
+    public static let names = ["flights", "hotels", "payments", "weather", "travel", "bus"]
 
     /// Whether `name` is bundled.
     public static func named(_ name: String) -> String? { names.contains(name) ? name : nil }

@@ -44,7 +44,15 @@ public enum ScenarioModels {
             // Replays need no key; the adapters still want one to build their headers (redacted on disk).
             var keys: [String: String] = [:]
             for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "replay" } }
-            if transport != nil { keys = ProcessInfo.processInfo.environment }
+            if transport != nil {
+                keys = ProcessInfo.processInfo.environment
+                // A loopback stand-in needs no key; a live provider gets the one from the environment.
+                if let baseURL, ProviderCatalog.isLoopback(baseURL), let entry = ProviderCatalog.entry(provider),
+                    !entry.apiKeyVariables.contains(where: { keys[$0] != nil }), let variable = entry.apiKeyVariables.first
+                {
+                    keys[variable] = "stand-in-needs-no-key"
+                }
+            }
             var model: any Model
             do {
                 model = try ProviderCatalog.model(

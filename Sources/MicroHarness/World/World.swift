@@ -68,6 +68,8 @@ public final class World: Sendable {
             runtime.store = try SQLiteStore(path: path, environment: environment)
             checkpointer = try SQLiteCheckpointer(path: path)
         }
+        let mailboxes = Mailboxes(base: runtime.broker)
+        runtime.broker = mailboxes
         if hasFaults(.store) { runtime.store = FaultStore(base: runtime.store, injector: injector) }
         if hasFaults(.broker) { runtime.broker = FaultBroker(base: runtime.broker, injector: injector) }
         if hasFaults(.checkpointer) { checkpointer = FaultCheckpointer(base: checkpointer, injector: injector) }
@@ -76,6 +78,7 @@ public final class World: Sendable {
         ledger = SideEffectLedger(store: runtime.store)
 
         var services = BundledServices.services(scenario.services, in: runtime)
+        if scenario.services.contains(Bus.name) { services.append(Bus.service(broker: runtime.broker, mailboxes: mailboxes)) }
         for fixture in scenario.fixtures {
             do {
                 services.append(try fixture.service(ledger: ledger))
