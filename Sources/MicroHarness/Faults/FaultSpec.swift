@@ -99,7 +99,7 @@ public struct FaultTrigger: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the `count`-th applicable call fires, drawing from `random` only for probabilities.
-    func fires(count: Int, random: RandomSource) -> Bool {
+    public func fires(count: Int, random: RandomSource) -> Bool {
         if call == nil && every == nil && times == nil && probability == nil { return count == 1 }
         if let call, count == call { return true }
         if let every, every > 0, count % every == 0 { return true }
