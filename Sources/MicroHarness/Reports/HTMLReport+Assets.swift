@@ -22,13 +22,8 @@ extension HTMLReport {
         table.checks tr.fail td{background:#ffebe9;color:#82071e;font-weight:600}table.checks tr.pass td:first-child{color:var(--good)}
         table.index tr.fail td{background:#fff5f5}
         .empty{color:var(--muted)}
-        .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;color:var(--muted);margin-bottom:6px}
-        .legend .lg{display:inline-block;width:18px;height:8px;border-radius:3px;margin-right:4px;vertical-align:middle}
-        .lg.model{background:var(--model)}.lg.tool{background:var(--tool)}.lg.failed{background:var(--bad)}
-        .lg.ck{width:2px;height:12px;background:#8c959f}
-        .legend .k-fault_injected,.legend .k-failed{color:var(--bad)}.legend .k-crashed{color:#6e0000;font-weight:700}
-        .legend .k-resumed{color:var(--model)}.legend .k-paused,.legend .k-guardrail{color:var(--warn)}
-        .legend .k-compaction{color:var(--purple)}.legend .k-delegation{color:#0f766e}.legend .k-completed{color:var(--good)}
+        .legend{display:flex;flex-wrap:wrap;gap:0 14px;font-size:12px;color:var(--muted);margin-bottom:4px}
+        .legend span{display:inline-flex;align-items:center;gap:3px}.legend svg.swatch{display:inline-block}
         .tl{display:flex;border:1px solid var(--line);border-radius:6px;overflow:hidden}
         .tl .labels{flex:0 0 170px;border-right:1px solid var(--line);background:#f6f8fa}
         .tl .labels div{display:flex;flex-direction:column;justify-content:center;padding:0 8px;border-top:1px solid var(--line);overflow:hidden}
@@ -39,7 +34,7 @@ extension HTMLReport {
         svg .lane{fill:#fff}svg .lane.odd{fill:#fafbfc}
         svg .gap rect{fill:#eef1f4}svg .gap text{fill:var(--muted);text-anchor:middle;font-size:10px}
         svg .tick{fill:#afb8c1;text-anchor:middle;font-size:9px}
-        svg .hit{fill:transparent}
+        svg .hit{fill:transparent !important;stroke:none !important}
         svg .ev{cursor:pointer}svg .ev:focus{outline:none}
         svg .span.model rect{fill:var(--model);opacity:.8}svg .span.tool rect{fill:var(--tool);opacity:.8}
         svg .span.failed rect{fill:var(--bad)}svg .span.open rect{opacity:.35;stroke:#57606a;stroke-dasharray:3 2}

@@ -30,16 +30,16 @@ extension HTMLReport {
         }
         for gap in layout.gaps {
             html += "<g class=\"gap\"><rect x=\"\(n(gap.x))\" y=\"\(n(axisHeight))\" width=\"\(n(gap.width))\" "
-            html += "height=\"\(n(height - axisHeight))\"/><text x=\"\(n(gap.x + gap.width / 2))\" y=\"20\">"
+            html += "height=\"\(n(height - axisHeight))\"/><text x=\"\(n(gap.x + gap.width / 2))\" y=\"25\">"
             html += "+\(e(ReportText.duration(gap.elapsed)))</text></g>\n"
         }
         for mark in layout.marks where mark.event.sequence % 10 == 0 && mark.event.kind != .crashed {
-            html += "<text class=\"tick\" x=\"\(n(mark.x))\" y=\"9\">#\(mark.event.sequence)</text>\n"
+            html += "<text class=\"tick\" x=\"\(n(mark.x))\" y=\"10\">#\(mark.event.sequence)</text>\n"
         }
         for mark in layout.marks where mark.event.kind == .crashed {
             html += "<g class=\"crashline\" data-seq=\"\(mark.event.sequence)\"><title>\(e(title(mark.event)))</title>"
             html += "<line x1=\"\(n(mark.x))\" y1=\"14\" x2=\"\(n(mark.x))\" y2=\"\(n(height))\"/>"
-            html += "<text x=\"\(n(mark.x + 4))\" y=\"22\">✕ crash</text></g>\n"
+            html += "<text x=\"\(n(mark.x + 4))\" y=\"10\">✕ crash</text></g>\n"
         }
         for span in layout.spans {
             let cy = center(span.lane)
@@ -104,15 +104,28 @@ extension HTMLReport {
         }
     }
 
-    private static let legend = """
-        <div class="legend"><span><i class="lg model"></i>model call</span><span><i class="lg model failed"></i>model error</span>\
-        <span><i class="lg tool"></i>tool call</span><span><i class="lg tool failed"></i>tool error</span>\
-        <span><i class="lg ck"></i>checkpoint</span><span class="k-fault_injected">▼ fault</span>\
-        <span class="k-crashed">✕ crash</span><span class="k-resumed">▶ resume</span><span class="k-paused">❚❚ paused</span>\
-        <span class="k-compaction">◆ compaction</span><span class="k-delegation">⟶ delegation</span>\
-        <span class="k-completed">● completed</span><span class="k-failed">■ failed</span><span class="k-guardrail">⯃ guardrail</span></div>
-
-        """
+    /// The legend: each kind of mark drawn exactly as on the timeline.
+    private static let legend: String = {
+        func swatch(_ inner: String) -> String {
+            "<svg class=\"swatch\" width=\"16\" height=\"32\" viewBox=\"-12 -24 24 48\">\(inner)</svg>"
+        }
+        func span(_ classes: String, y: Double) -> String {
+            swatch("<g class=\"span \(classes)\"><rect x=\"-11\" y=\"\(n(y))\" width=\"22\" height=\"9\" rx=\"3\"/></g>")
+        }
+        func mark(_ kind: TraceEvent.Kind) -> String {
+            swatch("<g class=\"k-\(kindClass(kind))\">\(shape(kind, x: 0, cy: 0))</g>")
+        }
+        let items: [(String, String)] = [
+            (span("model", y: -13), "model call"), (span("model failed", y: -13), "model error"),
+            (span("tool", y: 4), "tool call"), (span("tool failed", y: 4), "tool error"),
+            (span("tool open", y: 4), "unfinished"), (mark(.checkpoint), "checkpoint"), (mark(.faultInjected), "fault"),
+            (mark(.crashed), "crash"), (mark(.resumed), "resume"), (mark(.paused), "paused"), (mark(.compaction), "compaction"),
+            (swatch("<g class=\"link\"><path d=\"M-11,-8 C0,-8 0,8 10,8\" marker-end=\"url(#arrow)\"/></g>"), "delegation"),
+            (mark(.runStarted), "started"), (mark(.completed), "completed"), (mark(.failed), "failed"),
+            (mark(.guardrail), "guardrail"), (mark(.modelRetry), "retry"),
+        ]
+        return "<div class=\"legend\">" + items.map { "<span>\($0.0)\($0.1)</span>" }.joined() + "</div>\n"
+    }()
 
     /// A coordinate with at most one decimal.
     private static func n(_ value: Double) -> String {
