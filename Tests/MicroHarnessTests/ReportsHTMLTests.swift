@@ -114,14 +114,17 @@ import Testing
 
     @Test func fileNamesAreSafeAndUnique() {
         let names = HTMLReport.fileNames(for: [
-            ReportFixtures.passing(name: "Books a Flight!"), ReportFixtures.passing(name: "books a flight"),
-            ReportFixtures.passing(name: "../../etc/passwd"), ReportFixtures.passing(name: "日本"),
-            ReportFixtures.passing(name: "index"), ReportFixtures.passing(name: String(repeating: "ab", count: 100)),
-            ReportFixtures.failing(),
+            ReportFixtures.passing(name: "one", file: "Scenarios/Crash Resume!.yaml"),
+            ReportFixtures.passing(name: "two", file: "Other/crash-resume.yaml"),
+            ReportFixtures.passing(name: "three", file: "../../etc/passwd"), ReportFixtures.passing(name: "four", file: "日本.yaml"),
+            ReportFixtures.passing(name: "Books a Flight!", file: ""), ReportFixtures.passing(name: "", file: ".yaml"),
+            ReportFixtures.passing(name: "index", file: "index.yaml"),
+            ReportFixtures.passing(name: "long", file: String(repeating: "ab", count: 100) + ".yaml"),
+            ReportFixtures.failing(name: ReportFixtures.nasty, file: ""),
         ])
         #expect(names == [
-            "books-a-flight.html", "books-a-flight-2.html", "etc-passwd.html", "scenario.html", "index-2.html",
-            String(repeating: "ab", count: 30) + ".html", "a-b-c-d-script-img-src-x-onerror-alert-1-31m-second-line.html",
+            "crash-resume.html", "crash-resume-2.html", "passwd.html", "scenario.html", "books-a-flight.html", "yaml.html",
+            "index-2.html", String(repeating: "ab", count: 30) + ".html", "a-b-c-d-script-img-src-x-onerror-alert-1-31m-second-line.html",
         ])
     }
 

@@ -20,6 +20,7 @@ extension HTMLReport {
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
         th{color:var(--muted);font-weight:600}
         table.checks tr.fail td{background:#ffebe9;color:#82071e;font-weight:600}table.checks tr.pass td:first-child{color:var(--good)}
+        td.where{white-space:nowrap}
         table.index tr.fail td{background:#fff5f5}
         .empty{color:var(--muted)}
         .legend{display:flex;flex-wrap:wrap;gap:0 14px;font-size:12px;color:var(--muted);margin-bottom:4px}

@@ -64,13 +64,17 @@ public enum HTMLReport {
         return html
     }
 
-    /// Safe, unique page file names for `outcomes`, in order: the scenario name in lower-case ASCII letters,
-    /// digits and dashes (at most 60), `-2`, `-3`… on repeats, never `index.html`.
+    /// Safe, unique page file names for `outcomes`, in order: the scenario file's base name (else the
+    /// scenario name) in lower-case ASCII letters, digits and dashes (at most 60), `-2`, `-3`… on repeats,
+    /// never `index.html`.
     public static func fileNames(for outcomes: [ScenarioOutcome]) -> [String] {
         var used: Set<String> = ["index"]
         return outcomes.map { outcome in
             var slug = ""
-            for scalar in outcome.scenario.name.lowercased().unicodeScalars {
+            var base = Substring(outcome.scenario.file.split(separator: "/").last ?? "")
+            if let dot = base.lastIndex(of: "."), dot != base.startIndex { base = base[..<dot] }
+            if base.isEmpty { base = Substring(outcome.scenario.name) }
+            for scalar in base.lowercased().unicodeScalars {
                 if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
                     slug.unicodeScalars.append(scalar)
                 } else if !slug.isEmpty && !slug.hasSuffix("-") {
@@ -111,7 +115,7 @@ public enum HTMLReport {
         html += "<table class=\"checks\">\n<thead><tr><th></th><th>check</th><th>where</th><th>message</th></tr></thead>\n<tbody>\n"
         for check in outcome.checks {
             html += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(check.passed ? "✓" : "✗")</td>"
-            html += "<td>\(e(check.name))</td><td>\(e(outcome.location(of: check)))</td><td>\(e(check.message))</td></tr>\n"
+            html += "<td>\(e(check.name))</td><td class=\"where\">\(e(outcome.location(of: check)))</td><td>\(e(check.message))</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n"
     }
