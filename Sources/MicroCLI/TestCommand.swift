@@ -70,6 +70,8 @@ struct TestCommand: AsyncParsableCommand {
         }
         let wall = ContinuousClock.now - started
         if let junit {
+            let folder = (junit as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             try JUnitReport.xml(outcomes, suiteName: "micro test", wallTime: wall).write(toFile: junit, atomically: true, encoding: .utf8)
         }
         if let html { try HTMLReport.write(outcomes, to: html) }
