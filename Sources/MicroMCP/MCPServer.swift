@@ -208,8 +208,11 @@ public final class MCPServer: Sendable {
     }
 
     /// Watches the registry until cancelled: each change drops the cached tool list and notifies subscribers.
-    public func watchRegistry() async throws {
+    /// `ready` runs once the watch is in place (changes from then on are seen).
+    public func watchRegistry(ready: @Sendable () -> Void = {}) async throws {
         let watcher = try await runtime.registry.watch()
+        registryChanged()  // whatever changed before the watch began
+        ready()
         for try await _ in watcher {
             registryChanged()
         }
