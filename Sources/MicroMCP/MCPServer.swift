@@ -31,6 +31,7 @@ public final class MCPServer: Sendable {
     public let info: Info
     private let toolCache = Mutex<CachedTools?>(nil)
     private let subscribers = Mutex(Subscribers())
+    private let watches = Mutex(0)
 
     struct CachedTools {
         var toolset: Toolset
@@ -211,12 +212,17 @@ public final class MCPServer: Sendable {
     /// `ready` runs once the watch is in place (changes from then on are seen).
     public func watchRegistry(ready: @Sendable () -> Void = {}) async throws {
         let watcher = try await runtime.registry.watch()
-        registryChanged()  // whatever changed before the watch began
+        toolCache.withLock { $0 = nil }  // whatever changed before the watch began
+        watches.withLock { $0 += 1 }
+        defer { watches.withLock { $0 -= 1 } }
         ready()
         for try await _ in watcher {
             registryChanged()
         }
     }
+
+    /// Whether a ``watchRegistry(ready:)`` is running with its watch in place.
+    public var isWatchingRegistry: Bool { watches.withLock { $0 > 0 } }
 
     /// Drops the cached tool list and tells subscribers the tools and resources changed.
     public func registryChanged() {

@@ -24,9 +24,11 @@ public final class MCPStdioClientTransport: MCPClientTransport {
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    /// Starts `command` (the program and its arguments, looked up in `PATH`).
+    /// Starts `command` (the program and its arguments, looked up in `PATH`). Ignores `SIGPIPE` for the
+    /// process, so that writing to a server that has exited fails with an error instead of killing us.
     public init(command: [String], environment: [String: String]? = nil) throws {
         guard !command.isEmpty else { throw MCPClientError(.unavailable, "empty server command") }
+        signal(SIGPIPE, SIG_IGN)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
