@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
         .library(name: "MicroMCP", targets: ["MicroMCP"]),
+        .library(name: "MicroReplay", targets: ["MicroReplay"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
