@@ -29,18 +29,20 @@ public final class MCPServer: Sendable {
     public let runtime: Runtime
     public let prompts: [MCPPrompt]
     public let info: Info
-    private let toolCache = Mutex<CachedTools?>(nil)
-    private let subscribers = Mutex(Subscribers())
-    private let watches = Mutex(0)
+    private let state = Mutex(State())
 
     struct CachedTools {
         var toolset: Toolset
         var list: JSONValue
     }
 
-    struct Subscribers {
-        var next = 0
-        var continuations: [Int: AsyncStream<JSONRPCMessage>.Continuation] = [:]
+    /// The tool list (nil until asked for, and after every registry change), notification subscribers and
+    /// how many registry watches run.
+    struct State {
+        var tools: CachedTools?
+        var nextSubscriber = 0
+        var subscribers: [Int: AsyncStream<JSONRPCMessage>.Continuation] = [:]
+        var watches = 0
     }
 
     /// A server for `runtime`'s services, offering `agents`' instructions as prompts.
@@ -197,13 +199,13 @@ public final class MCPServer: Sendable {
     /// now on, until the returned stream is dropped or its consumer is cancelled.
     public func notifications() -> AsyncStream<JSONRPCMessage> {
         let (stream, continuation) = AsyncStream.makeStream(of: JSONRPCMessage.self)
-        let key = subscribers.withLock {
-            $0.next += 1
-            $0.continuations[$0.next] = continuation
-            return $0.next
+        let key = state.withLock {
+            $0.nextSubscriber += 1
+            $0.subscribers[$0.nextSubscriber] = continuation
+            return $0.nextSubscriber
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.continuations.removeValue(forKey: key) }
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: key) }
         }
         return stream
     }
@@ -212,9 +214,11 @@ public final class MCPServer: Sendable {
     /// `ready` runs once the watch is in place (changes from then on are seen).
     public func watchRegistry(ready: @Sendable () -> Void = {}) async throws {
         let watcher = try await runtime.registry.watch()
-        toolCache.withLock { $0 = nil }  // whatever changed before the watch began
-        watches.withLock { $0 += 1 }
-        defer { watches.withLock { $0 -= 1 } }
+        state.withLock {
+            $0.tools = nil  // whatever changed before the watch began
+            $0.watches += 1
+        }
+        defer { state.withLock { $0.watches -= 1 } }
         ready()
         for try await _ in watcher {
             registryChanged()
@@ -222,12 +226,14 @@ public final class MCPServer: Sendable {
     }
 
     /// Whether a ``watchRegistry(ready:)`` is running with its watch in place.
-    public var isWatchingRegistry: Bool { watches.withLock { $0 > 0 } }
+    public var isWatchingRegistry: Bool { state.withLock { $0.watches > 0 } }
 
     /// Drops the cached tool list and tells subscribers the tools and resources changed.
     public func registryChanged() {
-        toolCache.withLock { $0 = nil }
-        let targets = subscribers.withLock { Array($0.continuations.values) }
+        let targets = state.withLock {
+            $0.tools = nil
+            return Array($0.subscribers.values)
+        }
         for continuation in targets {
             continuation.yield(.notification(method: "notifications/tools/list_changed", params: nil))
             continuation.yield(.notification(method: "notifications/resources/list_changed", params: nil))
@@ -237,7 +243,7 @@ public final class MCPServer: Sendable {
     // MARK: - Tools
 
     func tools() async throws(JSONRPCError) -> CachedTools {
-        if let cached = toolCache.withLock({ $0 }) { return cached }
+        if let cached = state.withLock({ $0.tools }) { return cached }
         let toolset: Toolset
         do {
             toolset = try await runtime.toolset()
@@ -246,7 +252,7 @@ public final class MCPServer: Sendable {
         }
         let list: JSONValue = ["tools": .array(toolset.specs.map(Self.toolJSON))]
         let cached = CachedTools(toolset: toolset, list: list)
-        toolCache.withLock { $0 = cached }
+        state.withLock { $0.tools = cached }
         return cached
     }
 
