@@ -126,7 +126,8 @@ public final class MCPServer: Sendable {
         }
     }
 
-    /// Adds the 2026-07-28 result fields: `resultType`, cache hints on list and read results, server info.
+    /// Adds the 2026-07-28 result fields: `resultType`, cache hints on list and read results, and the server
+    /// info stamp on `server/discover`.
     private func stamped(_ result: JSONValue, method: String) -> JSONValue {
         guard case .object(var object) = result else { return result }
         object["resultType"] = "complete"
@@ -134,9 +135,11 @@ public final class MCPServer: Sendable {
             object["ttlMs"] = 0
             object["cacheScope"] = "public"
         }
-        var meta = object["_meta"]?.objectValue ?? [:]
-        meta[MCPProtocol.serverInfoKey] = info.json
-        object["_meta"] = .object(meta)
+        if method == "server/discover" {
+            var meta = object["_meta"]?.objectValue ?? [:]
+            meta[MCPProtocol.serverInfoKey] = info.json
+            object["_meta"] = .object(meta)
+        }
         return .object(object)
     }
 
