@@ -93,8 +93,8 @@ public final class MCPClient: Sendable {
                 if mode == .modern {
                     throw MCPClientError(.unavailable, "the server speaks none of \(MCPProtocol.modernVersions) (it lists \(versions))")
                 }
-            } catch let error as MCPClientError where error.code == .server && mode == .auto {
-                // Not a 2026-07-28 server: use the handshake.
+            } catch let error as MCPClientError where mode == .auto && (error.code == .server || error.code == .transport) {
+                // Not a 2026-07-28 server (a JSON-RPC error, or an HTTP error status): use the handshake.
             }
         }
         let result = try await request(
