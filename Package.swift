@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "MicroSQLite", targets: ["MicroSQLite"]),
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
+        .library(name: "MicroMCP", targets: ["MicroMCP"]),
+        .library(name: "MicroReplay", targets: ["MicroReplay"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
         .library(name: "MicroHarness", targets: ["MicroHarness"]),
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -52,6 +55,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MCP server (stdio and Streamable HTTP, both protocol eras) and client.
+        .target(
+            name: "MicroMCP",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroProviders", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The harness: scenario files, the World they build, fault injection, expectations, chaos, reports.
@@ -68,7 +80,7 @@ let package = Package(
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -95,6 +107,13 @@ let package = Package(
         .testTarget(
             name: "MicroHarnessTests",
             dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroAgent", "MicroProviders", "Micro"]
+        ),
+        .testTarget(
+            name: "MicroMCPTests",
+            dependencies: [
+                "MicroMCP", "MicroReplay", "MicroProviders", "MicroExamples", "MicroAgent", "Micro",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
