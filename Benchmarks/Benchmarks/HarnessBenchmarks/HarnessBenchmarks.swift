@@ -28,7 +28,7 @@ let smallScenario = """
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5))
 
-    Benchmark("Small scenario: parse, build the world, run, check", configuration: .init(scalingFactor: .hundred)) { benchmark in
+    Benchmark("Small scenario: parse, build the world, run, check", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for _ in benchmark.scaledIterations {
             let scenario = try Scenario(parsing: smallScenario, file: "small.yaml")
             let outcome = await ScenarioRunner.run(scenario)
