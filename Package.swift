@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
+        .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
         // No default traits: swift-configuration support is not needed, and it doubles the build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -49,13 +51,23 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A2A: an agent served over the A2A protocol (card, JSON-RPC 1.0 and 0.3, SSE), and the client.
+        .target(
+            name: "MicroA2A",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroProviders", "MicroReplay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroA2A",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -78,6 +90,10 @@ let package = Package(
                 "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "MicroA2ATests",
+            dependencies: ["MicroA2A", "MicroAgent", "Micro", "MicroSQLite", "MicroProviders", "MicroExamples"]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(

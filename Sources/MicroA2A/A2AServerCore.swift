@@ -1,0 +1,80 @@
+import Logging
+import Micro
+import MicroAgent
+import Synchronization
+
+/// What the HTTP side and the run loop of one running ``A2AServer`` share: the runner, the task store,
+/// the job queue, the cancel signals of the jobs and the event hub.
+final class A2AServerCore: Sendable {
+    let runner: AgentRunner
+    let agentName: String
+    let tasks: A2ATaskStore
+    let hub = A2ATaskHub()
+    let jobs: AsyncStream<A2ATaskExecutor.Job>
+    let logger: Logger
+    private let queue: AsyncStream<A2ATaskExecutor.Job>.Continuation
+    private let signals = Mutex<[String: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)]>([:])
+
+    var environment: Environment { runner.runtime.environment }
+
+    init(runner: AgentRunner, agentName: String, store: any Store, logger: Logger) {
+        self.runner = runner
+        self.agentName = agentName
+        self.logger = logger
+        tasks = A2ATaskStore(store: store, agent: agentName)
+        (jobs, queue) = AsyncStream.makeStream(of: A2ATaskExecutor.Job.self)
+    }
+
+    deinit { queue.finish() }
+
+    /// Queues a run for the run loop; from now on the task can be canceled.
+    func enqueue(_ job: A2ATaskExecutor.Job) {
+        let id: String
+        switch job {
+        case .start(let task, _), .resume(let task, _): id = task.id
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        signals.withLock { $0[id] = (stream, continuation) }
+        queue.yield(job)
+    }
+
+    /// The signal that ends when a cancel of `taskID` is asked for.
+    func cancelSignal(for taskID: String) -> AsyncStream<Void> {
+        signals.withLock { $0[taskID]?.stream } ?? AsyncStream { _ in }
+    }
+
+    /// Asks the job driving `taskID` to stop; false when no job drives it.
+    func requestCancel(_ taskID: String) -> Bool {
+        guard let signal = signals.withLock({ $0[taskID] }) else { return false }
+        signal.continuation.finish()
+        return true
+    }
+
+    func isActive(_ taskID: String) -> Bool { signals.withLock { $0[taskID] != nil } }
+
+    func finishJob(_ taskID: String) {
+        _ = signals.withLock { $0.removeValue(forKey: taskID) }
+    }
+
+    /// Persists `task`, then publishes `events` to its followers. A store failure is logged: the events
+    /// still go out, and the task keeps its last stored state.
+    func save(_ task: A2ATask, events: [A2AStreamEvent]) async {
+        do {
+            try await tasks.save(task)
+        } catch {
+            logger.error("cannot store A2A task \(task.id): \(error)")
+        }
+        for event in events { hub.publish(task.id, event) }
+    }
+
+    /// Queues the tasks a previous server left submitted or working, so their runs continue from their checkpoints.
+    func recover() async {
+        do {
+            for task in try await tasks.all() where task.state == .submitted || task.state == .working {
+                enqueue(.start(task, input: task.history.first { $0.role == .user }?.text ?? ""))
+            }
+        } catch {
+            logger.error("cannot read the A2A tasks to recover: \(error)")
+        }
+    }
+}

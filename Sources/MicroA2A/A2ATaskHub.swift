@@ -1,0 +1,39 @@
+import Synchronization
+
+/// Fans a task's events out to the requests following it (blocking sends, streams, cancels).
+/// A subscription ends after the task's final event, or when the server stops driving the task.
+final class A2ATaskHub: Sendable {
+    private struct State {
+        var next = 0
+        var subscribers: [String: [Int: AsyncStream<A2AStreamEvent>.Continuation]] = [:]
+    }
+    private let state = Mutex(State())
+
+    /// Events of `taskID` from now on.
+    func subscribe(_ taskID: String) -> AsyncStream<A2AStreamEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: A2AStreamEvent.self)
+        let token = state.withLock { state in
+            state.next += 1
+            state.subscribers[taskID, default: [:]][state.next] = continuation
+            return state.next
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { state in
+                state.subscribers[taskID]?[token] = nil
+                if state.subscribers[taskID]?.isEmpty == true { state.subscribers[taskID] = nil }
+            }
+        }
+        return stream
+    }
+
+    func publish(_ taskID: String, _ event: A2AStreamEvent) {
+        for continuation in state.withLock({ Array(($0.subscribers[taskID] ?? [:]).values) }) { continuation.yield(event) }
+    }
+
+    /// Ends every subscription to `taskID`.
+    func finish(_ taskID: String) {
+        for continuation in state.withLock({ $0.subscribers.removeValue(forKey: taskID).map { Array($0.values) } ?? [] }) {
+            continuation.finish()
+        }
+    }
+}
