@@ -11,7 +11,7 @@ public struct MicroCommand: AsyncParsableCommand {
         version: MicroVersion.description,
         subcommands: [
             ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
-            StandInCommand.self, RecordCommand.self,
+            StandInCommand.self, RecordCommand.self, A2ACommand.self,
         ]
     )
 
