@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "MicroCLITests",
             dependencies: [
-                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
+                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro", "MicroA2A",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -129,3 +129,32 @@ final class RecordingTransport: HTTPTransport {
         throw failure
     }
 }
+
+@Suite struct A2ASubscribeTests {
+    @Test func aSubscriberFollowsARunningTaskUntilItIsCanceled() async throws {
+        let world = A2AWorld()
+        let model = BlockingModel()
+        let slow = Agent(name: "slow", instructions: "Think forever.", model: model, tools: .services([]))
+        let server = A2AServer(runner: world.runner([slow]), agent: "slow")
+        try await server.withRunning { url in
+            let client = A2AClient(url: url, transport: CurlTransport(), environment: world.environment)
+            guard case .task(let task) = try await client.send(.text("think", role: .user, messageID: "m-1"), returnImmediately: true)
+            else {
+                Issue.record("expected a task")
+                return
+            }
+            #expect(try await eventually { model.calls == 1 })
+            let events = try await client.subscribe(taskID: task.id)
+            #expect(try await client.cancel(task.id).state == .canceled)
+            var states: [A2ATaskState] = []
+            for try await event in events {
+                switch event {
+                case .task(let snapshot): states.append(snapshot.state)
+                case .status(_, _, let state, _, _): states.append(state)
+                default: break
+                }
+            }
+            #expect(states == [.working, .canceled])
+        }
+    }
+}
