@@ -9,6 +9,7 @@ struct A2AResponder: HTTPResponder {
     let server: A2AServer
     let core: A2AServerCore
 
+    static let versionHeader = HTTPField.Name(A2AVersion.header)!
     static let cardPaths: Set<String> = ["/.well-known/agent-card.json", "/.well-known/agent.json"]
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
@@ -49,9 +50,9 @@ struct A2AResponder: HTTPResponder {
             return Self.rpc(.error(.invalidRequest("A2A takes requests with an id and a method"), id: nil))
         }
         do {
-            guard let version = A2AVersion(header: request.headers[HTTPField.Name(A2AVersion.header)!]) else {
-                throw JSONRPCError.versionNotSupported(
-                    "A2A-Version \(request.headers[HTTPField.Name(A2AVersion.header)!] ?? "") is not supported; use 1.0 or 0.3")
+            let header = request.headers[Self.versionHeader]
+            guard let version = A2AVersion(header: header) else {
+                throw JSONRPCError.versionNotSupported("A2A-Version \(header ?? "") is not supported; use 1.0 or 0.3")
             }
             return try await dispatch(method: method, params: params, id: id, version: version)
         } catch let error as JSONRPCError {

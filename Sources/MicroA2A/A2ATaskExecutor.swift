@@ -33,6 +33,8 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         case finished(RunResult)
         case failed(String)
         case canceled
+        /// Another process holds the run's lease: the task stays as it is, for whoever holds the run.
+        case leaseHeld(String)
     }
 
     private func execute(_ job: Job) async {
@@ -52,6 +54,8 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
             group.addTask {
                 do {
                     return .finished(try await perform(job))
+                } catch let error as CheckpointError where error.code == .leaseHeld {
+                    return .leaseHeld(error.description)
                 } catch {
                     return Task.isCancelled ? nil : .failed("\(error)")
                 }
@@ -64,12 +68,16 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
             group.cancelAll()
             return first
         }
-        guard let outcome else {
+        switch outcome {
+        case nil:
             // The server is stopping: the task stays as it is, to be resumed by the next server.
             core.hub.finish(task.id)
-            return
+        case .leaseHeld(let reason)?:
+            core.logger.warning("task \(task.id) stays \(task.state.rawValue): \(reason)")
+            core.hub.finish(task.id)
+        case let outcome?:
+            await finish(&task, outcome)
         }
-        await finish(&task, outcome)
     }
 
     private func perform(_ job: Job) async throws -> RunResult {
@@ -118,6 +126,8 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         case .canceled:
             task.state = .canceled
             task.statusMessage = nil
+        case .leaseHeld:
+            return
         }
         events.append(.status(taskID: task.id, contextID: task.contextID, state: task.state, message: task.statusMessage, final: true))
         await core.save(task, events: events)
