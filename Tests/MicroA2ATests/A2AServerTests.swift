@@ -191,3 +191,40 @@ import Testing
         }
     }
 }
+
+@Suite struct A2ARecoveryTests {
+    @Test func aTaskLeftWorkingIsResumedByTheNextServer() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a2a.sqlite").path
+        let environment = A2AWorld.environment()
+
+        func server(_ model: any Model) throws -> A2AServer {
+            let world = A2AWorld(
+                store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
+                environment: environment)
+            let agent = Agent(name: "worker", instructions: "Work.", model: model, tools: .services([]))
+            return A2AServer(runner: world.runner([agent]), agent: "worker")
+        }
+        // The first server stops while the run waits on its model.
+        let blocking = BlockingModel()
+        let taskID = try await server(blocking).withRunning { url in
+            let sent = try await RawHTTP().rpc(
+                url, "SendMessage", ["message": userMessage("work", id: "m-1")["message"]!, "configuration": ["returnImmediately": true]])
+            #expect(try await eventually { blocking.calls == 1 })
+            return try #require(sent["result"]?["task"]?["id"]?.stringValue)
+        }
+        // The next one finds the task working and continues its run from the checkpoint.
+        try await server(ScriptedModel([.answer("finished after the restart")])).withRunning { url in
+            let http = RawHTTP()
+            var last: JSONValue?
+            let completed = try await eventually {
+                last = try await http.rpc(url, "GetTask", ["id": .string(taskID)])["result"]
+                return last?["status"]?["state"] == "TASK_STATE_COMPLETED"
+            }
+            #expect(completed)
+            #expect(last?["artifacts"]?[0]?["parts"]?[0]?["text"] == "finished after the restart")
+        }
+    }
+}
