@@ -17,16 +17,29 @@ public struct A2AAgentCard: Sendable, Hashable {
         }
     }
 
+    /// Something the agent can do.
+    public struct Skill: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var description: String
+
+        public init(id: String, name: String, description: String) {
+            self.id = id
+            self.name = name
+            self.description = description
+        }
+    }
+
     public var name: String
     public var description: String
     public var version: String
     public var interfaces: [Interface]
     public var streaming: Bool
-    public var skills: [(id: String, name: String, description: String)]
+    public var skills: [Skill]
 
     public init(
         name: String, description: String, version: String = "1.0.0", interfaces: [Interface], streaming: Bool = true,
-        skills: [(id: String, name: String, description: String)] = []
+        skills: [Skill] = []
     ) {
         self.name = name
         self.description = description
@@ -42,7 +55,7 @@ public struct A2AAgentCard: Sendable, Hashable {
             name: name, description: description,
             interfaces: [Interface(url: url, version: A2AVersion.v1_0.rawValue), Interface(url: url, version: A2AVersion.v0_3.rawValue)],
             streaming: streaming,
-            skills: [(id: name, name: name, description: description.isEmpty ? name : description)])
+            skills: [Skill(id: name, name: name, description: description.isEmpty ? name : description)])
     }
 
     /// The JSON-RPC endpoint and version a client should use: 1.0 when offered, else 0.3.
@@ -55,9 +68,6 @@ public struct A2AAgentCard: Sendable, Hashable {
         }
         return jsonRPC.first.map { ($0.url, .v1_0) }
     }
-
-    public static func == (a: A2AAgentCard, b: A2AAgentCard) -> Bool { a.json == b.json }
-    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
 
     /// The card as JSON: the 1.0 fields (`supportedInterfaces`) and the 0.3 ones (`url`, `protocolVersion`,
     /// `preferredTransport`) for older clients.
@@ -103,7 +113,7 @@ public struct A2AAgentCard: Sendable, Hashable {
         self.interfaces = interfaces
         streaming = object["capabilities"]?["streaming"]?.boolValue ?? false
         skills = (object["skills"]?.arrayValue ?? []).map {
-            (id: $0["id"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "", description: $0["description"]?.stringValue ?? "")
+            Skill(id: $0["id"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "", description: $0["description"]?.stringValue ?? "")
         }
     }
 }

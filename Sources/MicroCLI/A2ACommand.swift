@@ -69,7 +69,7 @@ struct A2ACommand: AsyncParsableCommand {
             if task != nil {
                 switch try await client.send(message) {
                 case .message(let reply): console.out(reply.text)
-                case .task(let task): console.out(try A2ARemoteAgentAnswer.of(task))
+                case .task(let task): console.out(Self.outcome(of: task))
                 }
                 return
             }
@@ -78,6 +78,15 @@ struct A2ACommand: AsyncParsableCommand {
                 console.out(try await remote.send(task: text, context: CallContext.standalone(caller: "cli", environment: environment)))
             } catch let error as A2AClientError where error.code == .inputRequired {
                 console.out("input required: \(error.message)")
+            }
+        }
+
+        /// A task's answer, its question, or its state.
+        static func outcome(of task: A2ATask) -> String {
+            switch task.state {
+            case .inputRequired: "input required: \(task.statusMessage?.text ?? "")"
+            case .completed: task.outputText
+            default: "task \(task.id) is \(task.state.rawValue)\(task.statusMessage.map { ": \($0.text)" } ?? "")"
             }
         }
 
@@ -119,13 +128,3 @@ struct A2ACommand: AsyncParsableCommand {
         tools: .services([]))
 }
 
-/// How `micro a2a send --task` prints a task's outcome.
-enum A2ARemoteAgentAnswer {
-    static func of(_ task: A2ATask) throws -> String {
-        switch task.state {
-        case .inputRequired: "input required: \(task.statusMessage?.text ?? "")"
-        case .completed: task.outputText
-        default: "task \(task.id) is \(task.state.rawValue)\(task.statusMessage.map { ": \($0.text)" } ?? "")"
-        }
-    }
-}
