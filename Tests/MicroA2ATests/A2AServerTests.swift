@@ -166,6 +166,22 @@ import Testing
         }
     }
 
+    @Test func theSameMessageSentAgainGetsTheSameTask() async throws {
+        let world = A2AWorld()
+        let model = ScriptedModel([.answer("once")], selection: .byAssistantTurns)
+        let agent = Agent(name: "echo", instructions: "Answer.", model: model, tools: .services([]))
+        let server = A2AServer(runner: world.runner([agent]), agent: "echo")
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let first = try await http.rpc(url, "SendMessage", userMessage("hi", id: "run-1/3/0"))
+            let second = try await http.rpc(url, "SendMessage", userMessage("hi", id: "run-1/3/0"))
+            #expect(first["result"]?["task"]?["id"] != nil)
+            #expect(second["result"]?["task"]?["id"] == first["result"]?["task"]?["id"])
+            #expect(second["result"]?["task"]?["status"]?["state"] == "TASK_STATE_COMPLETED")
+            #expect(model.turnsTaken == 1)
+        }
+    }
+
     @Test func listTasksPagesAndFilters() async throws {
         let world = A2AWorld()
         let server = A2AServer(runner: world.runner([answering("echo", "ok")]), agent: "echo")
