@@ -119,7 +119,8 @@ struct A2AResponder: HTTPResponder {
             if let contextID = message.contextID, contextID != existing.contextID {
                 throw JSONRPCError.invalidParams("params.message.contextId \(contextID) is not the context of task \(taskID)")
             }
-            guard existing.state == .inputRequired else {
+            // Claiming the task first makes a second follow-up, sent while the first resumes the run, fail cleanly.
+            guard existing.state == .inputRequired, core.claim(taskID) else {
                 throw JSONRPCError.unsupportedOperation(
                     "task \(taskID) is \(existing.state.rawValue); only a task waiting for input takes a follow-up message")
             }
@@ -128,7 +129,12 @@ struct A2AResponder: HTTPResponder {
             existing.state = .submitted
             existing.statusMessage = nil
             existing.updatedAt = environment.now()
-            try await core.tasks.save(existing)
+            do {
+                try await core.tasks.save(existing)
+            } catch {
+                core.finishJob(taskID)
+                throw error
+            }
             task = existing
             job = .resume(existing, input: message.text)
         } else {
@@ -140,7 +146,7 @@ struct A2AResponder: HTTPResponder {
                 runID: taskID)
             let (stored, created) = try await core.tasks.create(fresh, messageID: message.messageID)
             task = stored
-            job = created ? .start(fresh, input: message.text) : nil
+            job = created && core.claim(taskID) ? .start(fresh, input: message.text) : nil
         }
         let events = core.hub.subscribe(task.id)
         if let job { core.enqueue(job) }

@@ -27,14 +27,18 @@ final class A2AServerCore: Sendable {
 
     deinit { queue.finish() }
 
-    /// Queues a run for the run loop; from now on the task can be canceled.
-    func enqueue(_ job: A2ATaskExecutor.Job) {
-        let id: String
-        switch job {
-        case .start(let task, _), .resume(let task, _): id = task.id
+    /// Marks `taskID` as driven by a job (from now on it can be canceled); false when a job already drives it.
+    func claim(_ taskID: String) -> Bool {
+        signals.withLock { signals in
+            guard signals[taskID] == nil else { return false }
+            let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+            signals[taskID] = (stream, continuation)
+            return true
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
-        signals.withLock { $0[id] = (stream, continuation) }
+    }
+
+    /// Queues a run of a claimed task for the run loop.
+    func enqueue(_ job: A2ATaskExecutor.Job) {
         queue.yield(job)
     }
 
@@ -70,7 +74,7 @@ final class A2AServerCore: Sendable {
     /// Queues the tasks a previous server left submitted or working, so their runs continue from their checkpoints.
     func recover() async {
         do {
-            for task in try await tasks.all() where task.state == .submitted || task.state == .working {
+            for task in try await tasks.all() where (task.state == .submitted || task.state == .working) && claim(task.id) {
                 enqueue(.start(task, input: task.history.first { $0.role == .user }?.text ?? ""))
             }
         } catch {

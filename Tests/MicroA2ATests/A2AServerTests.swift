@@ -80,6 +80,24 @@ import Testing
         }
     }
 
+    @Test func twoFollowUpsAtOnceResumeTheRunOnce() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let first = try await http.rpc(url, "SendMessage", userMessage("book", id: "m-1"))
+            let taskID = try #require(first["result"]?["task"]?["id"]?.stringValue)
+            let answers = try await withThrowingTaskGroup(of: JSONValue.self) { group in
+                for index in 0..<2 {
+                    group.addTask { try await http.rpc(url, "SendMessage", userMessage("Oslo", id: "f-\(index)", taskID: taskID)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.count { $0["result"]?["task"]?["status"]?["state"] == "TASK_STATE_COMPLETED" } == 1)
+            #expect(answers.count { $0["error"]?["code"] == -32004 } == 1)
+        }
+    }
+
     @Test func streamsStatusUpdatesAndTheAnswerOverSSE() async throws {
         let world = A2AWorld()
         let server = A2AServer(runner: world.runner([answering("echo", "streamed answer")]), agent: "echo")
