@@ -154,8 +154,11 @@ struct A2AResponder: HTTPResponder {
             return sse(first: .task(task), events: job == nil && !core.isActive(task.id) ? nil : events, id: id, version: version)
         }
         if !returnImmediately && (job != nil || core.isActive(task.id)) {
-            for await _ in events {}
-            task = try await core.tasks.task(task.id) ?? task
+            if let settled = await Self.settled(events) {
+                task = settled
+            } else {
+                task = try await core.tasks.task(task.id) ?? task
+            }
         }
         return Self.rpc(.result(A2AWire.encodeSendResult(task, version, historyLength: historyLength), id: id))
     }
@@ -198,14 +201,17 @@ struct A2AResponder: HTTPResponder {
         guard !task.state.isTerminal else { throw JSONRPCError.taskNotCancelable(task.id, state: task.state) }
         let events = core.hub.subscribe(task.id)
         if core.requestCancel(task.id) {
-            for await _ in events {}
-            task = try await core.tasks.task(task.id) ?? task
+            if let settled = await Self.settled(events) {
+                task = settled
+            } else {
+                task = try await core.tasks.task(task.id) ?? task
+            }
         } else {
             task.state = .canceled
             task.statusMessage = nil
             task.updatedAt = core.environment.now()
             await core.save(task, events: [.status(taskID: task.id, contextID: task.contextID, state: .canceled, message: nil, final: true)])
-            core.hub.finish(task.id)
+            core.hub.finish(task.id, settled: task)
         }
         return A2AWire.encode(task, version)
     }
@@ -219,6 +225,15 @@ struct A2AResponder: HTTPResponder {
         return sse(first: .task(task), events: core.isActive(task.id) ? events : nil, id: id, version: version)
     }
 
+    /// Waits for the end of a task's updates; returns the task as it settled, if it did.
+    private static func settled(_ updates: AsyncStream<A2ATaskHub.Update>) async -> A2ATask? {
+        var settled: A2ATask?
+        for await update in updates {
+            if case .settled(let task) = update { settled = task }
+        }
+        return settled
+    }
+
     private func existingTask(_ params: JSONValue) async throws -> A2ATask {
         guard let taskID = params["id"]?.stringValue, !taskID.isEmpty else {
             throw JSONRPCError.invalidParams("params.id must be a task id (a non-empty string)")
@@ -230,7 +245,7 @@ struct A2AResponder: HTTPResponder {
     // MARK: Responses
 
     /// An SSE response: `first`, then `events` until the task's final one, each as a JSON-RPC response to `id`.
-    private func sse(first: A2AStreamEvent, events: AsyncStream<A2AStreamEvent>?, id: JSONRPCID, version: A2AVersion) -> Response {
+    private func sse(first: A2AStreamEvent, events: AsyncStream<A2ATaskHub.Update>?, id: JSONRPCID, version: A2AVersion) -> Response {
         @Sendable func frame(_ event: A2AStreamEvent) -> ByteBuffer {
             var bytes = Array("data: ".utf8)
             bytes += JSONRPCMessage.result(A2AWire.encode(event, version), id: id).json.canonicalBytes()
@@ -242,7 +257,7 @@ struct A2AResponder: HTTPResponder {
             body: ResponseBody { writer in
                 try await writer.write(frame(first))
                 if let events {
-                    for await event in events { try await writer.write(frame(event)) }
+                    for await case .event(let event) in events { try await writer.write(frame(event)) }
                 }
                 try await writer.finish(nil)
             })

@@ -71,10 +71,10 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         switch outcome {
         case nil:
             // The server is stopping: the task stays as it is, to be resumed by the next server.
-            core.hub.finish(task.id)
+            core.hub.finish(task.id, settled: nil)
         case .leaseHeld(let reason)?:
             core.logger.warning("task \(task.id) stays \(task.state.rawValue): \(reason)")
-            core.hub.finish(task.id)
+            core.hub.finish(task.id, settled: nil)
         case let outcome?:
             await finish(&task, outcome)
         }
@@ -131,6 +131,6 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         }
         events.append(.status(taskID: task.id, contextID: task.contextID, state: task.state, message: task.statusMessage, final: true))
         await core.save(task, events: events)
-        core.hub.finish(task.id)
+        core.hub.finish(task.id, settled: task)
     }
 }
