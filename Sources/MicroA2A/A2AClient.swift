@@ -83,17 +83,19 @@ public struct A2AClient: Sendable {
         return try Self.decoded { () throws(JSONRPCError) in try A2AWire.decodeSendResult(result) }
     }
 
-    /// Sends `message` and follows the task over SSE until its final event.
-    public func stream(_ message: A2AMessage) async throws -> A2AEventStream {
+    /// Sends `message` and follows the task over SSE until its final event; the whole stream may take
+    /// `timeout` (default: ``timeout``).
+    public func stream(_ message: A2AMessage, timeout: Duration? = nil) async throws -> A2AEventStream {
         let endpoint = try await resolvedEndpoint()
         let method = endpoint.version == .v1_0 ? "SendStreamingMessage" : "message/stream"
-        return try await openStream(endpoint, method, ["message": A2AWire.encode(message, endpoint.version)])
+        return try await openStream(endpoint, method, ["message": A2AWire.encode(message, endpoint.version)], timeout: timeout)
     }
 
     /// Follows a task that is still running (`SubscribeToTask`).
     public func subscribe(taskID: String) async throws -> A2AEventStream {
         let endpoint = try await resolvedEndpoint()
-        return try await openStream(endpoint, endpoint.version == .v1_0 ? "SubscribeToTask" : "tasks/resubscribe", ["id": .string(taskID)])
+        return try await openStream(
+            endpoint, endpoint.version == .v1_0 ? "SubscribeToTask" : "tasks/resubscribe", ["id": .string(taskID)], timeout: nil)
     }
 
     public func task(_ id: String, historyLength: Int? = nil) async throws -> A2ATask {
@@ -135,8 +137,10 @@ public struct A2AClient: Sendable {
         return try Self.result(of: bytes, method: method)
     }
 
-    private func openStream(_ endpoint: Endpoint, _ method: String, _ params: JSONValue) async throws -> A2AEventStream {
-        let request = rpcRequest(endpoint, method, params, accept: "text/event-stream", timeout: timeout)
+    private func openStream(_ endpoint: Endpoint, _ method: String, _ params: JSONValue, timeout: Duration?) async throws
+        -> A2AEventStream
+    {
+        let request = rpcRequest(endpoint, method, params, accept: "text/event-stream", timeout: timeout ?? self.timeout)
         let response = try await send(request)
         if response.header("Content-Type")?.lowercased().hasPrefix("text/event-stream") != true {
             // An error before the stream starts comes as a plain JSON-RPC response.

@@ -62,7 +62,7 @@ public struct A2ARemoteAgent: RemoteAgent {
         if card.streaming && mode == .automatic {
             var latest: A2ATask?
             var artifacts: [A2AArtifact] = []
-            for try await event in try await client.stream(message) {
+            for try await event in try await client.stream(message, timeout: deadline) {
                 switch event {
                 case .message(let reply): return reply.text
                 case .task(let snapshot): latest = snapshot

@@ -85,6 +85,9 @@ struct A2AResponder: HTTPResponder {
         if Self.pushMethods.contains(name) {
             throw JSONRPCError(code: -32003, message: "push notifications are not supported")
         }
+        if name == "GetExtendedAgentCard" || name == "agent/getAuthenticatedExtendedCard" {
+            throw JSONRPCError(code: -32007, message: "this agent has no extended card")
+        }
         guard let (family, method) = Self.methods[name] else { throw JSONRPCError.methodNotFound(name) }
         if family == .v1_0 && header != .v1_0 {
             throw JSONRPCError.versionNotSupported(

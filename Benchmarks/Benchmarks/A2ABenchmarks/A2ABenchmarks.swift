@@ -7,7 +7,7 @@ import MicroProviders
 
 // A2A over loopback: SendMessage to an `A2AServer` whose agent has a scripted model (one answer, no tools),
 // from 8 concurrent clients on one CurlTransport. Each message is a whole task: JSON-RPC parse, task stored,
-// the run driven in the server's run loop (three checkpoints), the answer stored as an artifact, the task
+// the run driven in the server's run loop (four checkpoints), the answer stored as an artifact, the task
 // returned. Run: `swift package --allow-writing-to-package-directory benchmark --target A2ABenchmarks`.
 
 let benchmarks: @Sendable () -> Void = {
