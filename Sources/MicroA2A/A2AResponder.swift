@@ -123,7 +123,7 @@ struct A2AResponder: HTTPResponder {
                 throw JSONRPCError.invalidParams("params.message.contextId \(contextID) is not the context of task \(taskID)")
             }
             // Claiming the task first makes a second follow-up, sent while the first resumes the run, fail cleanly.
-            guard existing.state == .inputRequired, core.claim(taskID) else {
+            guard existing.state == .inputRequired, core.hub.claim(taskID) else {
                 throw JSONRPCError.unsupportedOperation(
                     "task \(taskID) is \(existing.state.rawValue); only a task waiting for input takes a follow-up message")
             }
@@ -135,7 +135,7 @@ struct A2AResponder: HTTPResponder {
             do {
                 try await core.tasks.save(existing)
             } catch {
-                core.finishJob(taskID)
+                core.hub.settle(taskID, settled: nil)
                 throw error
             }
             task = existing
@@ -149,15 +149,16 @@ struct A2AResponder: HTTPResponder {
                 runID: taskID)
             let (stored, created) = try await core.tasks.create(fresh, messageID: message.messageID)
             task = stored
-            job = created && core.claim(taskID) ? .start(fresh, input: message.text) : nil
+            job = created && core.hub.claim(taskID) ? .start(fresh, input: message.text) : nil
+            if !created { task = try await core.tasks.task(task.id) ?? task }
         }
-        let events = core.hub.subscribe(task.id)
+        // Following before queueing the job: no event is missed. Nil when nothing drives the task (a message
+        // sent again for a task that has settled).
+        let updates = core.hub.follow(task.id)
         if let job { core.enqueue(job) }
-        if streaming {
-            return sse(first: .task(task), events: job == nil && !core.isActive(task.id) ? nil : events, id: id, version: version)
-        }
-        if !returnImmediately && (job != nil || core.isActive(task.id)) {
-            if let settled = await Self.settled(events) {
+        if streaming { return sse(first: .task(task), updates: updates, id: id, version: version) }
+        if !returnImmediately, let updates {
+            if let settled = await Self.settled(updates) {
                 task = settled
             } else {
                 task = try await core.tasks.task(task.id) ?? task
@@ -202,30 +203,30 @@ struct A2AResponder: HTTPResponder {
     private func cancel(_ params: JSONValue, version: A2AVersion) async throws -> JSONValue {
         var task = try await existingTask(params)
         guard !task.state.isTerminal else { throw JSONRPCError.taskNotCancelable(task.id, state: task.state) }
-        let events = core.hub.subscribe(task.id)
-        if core.requestCancel(task.id) {
-            if let settled = await Self.settled(events) {
+        if let updates = core.hub.follow(task.id, cancel: true) {
+            if let settled = await Self.settled(updates) {
                 task = settled
             } else {
                 task = try await core.tasks.task(task.id) ?? task
             }
         } else {
+            // Nothing drives the task (it waits for input): it is canceled here.
             task.state = .canceled
             task.statusMessage = nil
             task.updatedAt = core.environment.now()
-            await core.save(task, events: [.status(taskID: task.id, contextID: task.contextID, state: .canceled, message: nil, final: true)])
-            core.hub.finish(task.id, settled: task)
+            await core.save(task, events: [])
         }
         return A2AWire.encode(task, version)
     }
 
     private func subscribe(_ params: JSONValue, id: JSONRPCID, version: A2AVersion) async throws -> Response {
-        let events = core.hub.subscribe(try await existingTask(params).id)
+        let taskID = try await existingTask(params).id
+        let updates = core.hub.follow(taskID)
         let task = try await existingTask(params)
         guard !task.state.isTerminal else {
             throw JSONRPCError.unsupportedOperation("task \(task.id) is \(task.state.rawValue); there is nothing to follow")
         }
-        return sse(first: .task(task), events: core.isActive(task.id) ? events : nil, id: id, version: version)
+        return sse(first: .task(task), updates: updates, id: id, version: version)
     }
 
     /// Waits for the end of a task's updates; returns the task as it settled, if it did.
@@ -247,8 +248,11 @@ struct A2AResponder: HTTPResponder {
 
     // MARK: Responses
 
-    /// An SSE response: `first`, then `events` until the task's final one, each as a JSON-RPC response to `id`.
-    private func sse(first: A2AStreamEvent, events: AsyncStream<A2ATaskHub.Update>?, id: JSONRPCID, version: A2AVersion) -> Response {
+    /// An SSE response: `first`, then the events in `updates` until the task settles, each as a JSON-RPC
+    /// response to `id`.
+    private func sse(first: A2AStreamEvent, updates: AsyncStream<A2ATaskHub.Update>?, id: JSONRPCID, version: A2AVersion)
+        -> Response
+    {
         @Sendable func frame(_ event: A2AStreamEvent) -> ByteBuffer {
             var bytes = Array("data: ".utf8)
             bytes += JSONRPCMessage.result(A2AWire.encode(event, version), id: id).json.canonicalBytes()
@@ -259,8 +263,8 @@ struct A2AResponder: HTTPResponder {
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 try await writer.write(frame(first))
-                if let events {
-                    for await case .event(let event) in events { try await writer.write(frame(event)) }
+                if let updates {
+                    for await case .event(let event) in updates { try await writer.write(frame(event)) }
                 }
                 try await writer.finish(nil)
             })

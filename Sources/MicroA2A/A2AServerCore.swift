@@ -4,7 +4,7 @@ import MicroAgent
 import Synchronization
 
 /// What the HTTP side and the run loop of one running ``A2AServer`` share: the runner, the task store,
-/// the job queue, the cancel signals of the jobs and the event hub.
+/// the job queue, and the hub of claimed tasks and their followers.
 final class A2AServerCore: Sendable {
     let runner: AgentRunner
     let agentName: String
@@ -13,7 +13,6 @@ final class A2AServerCore: Sendable {
     let jobs: AsyncStream<A2ATaskExecutor.Job>
     let logger: Logger
     private let queue: AsyncStream<A2ATaskExecutor.Job>.Continuation
-    private let signals = Mutex<[String: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)]>([:])
 
     var environment: Environment { runner.runtime.environment }
 
@@ -27,37 +26,9 @@ final class A2AServerCore: Sendable {
 
     deinit { queue.finish() }
 
-    /// Marks `taskID` as driven by a job (from now on it can be canceled); false when a job already drives it.
-    func claim(_ taskID: String) -> Bool {
-        signals.withLock { signals in
-            guard signals[taskID] == nil else { return false }
-            let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
-            signals[taskID] = (stream, continuation)
-            return true
-        }
-    }
-
-    /// Queues a run of a claimed task for the run loop.
+    /// Queues a run of a task claimed in ``hub`` for the run loop.
     func enqueue(_ job: A2ATaskExecutor.Job) {
         queue.yield(job)
-    }
-
-    /// The signal that ends when a cancel of `taskID` is asked for.
-    func cancelSignal(for taskID: String) -> AsyncStream<Void> {
-        signals.withLock { $0[taskID]?.stream } ?? AsyncStream { _ in }
-    }
-
-    /// Asks the job driving `taskID` to stop; false when no job drives it.
-    func requestCancel(_ taskID: String) -> Bool {
-        guard let signal = signals.withLock({ $0[taskID] }) else { return false }
-        signal.continuation.finish()
-        return true
-    }
-
-    func isActive(_ taskID: String) -> Bool { signals.withLock { $0[taskID] != nil } }
-
-    func finishJob(_ taskID: String) {
-        _ = signals.withLock { $0.removeValue(forKey: taskID) }
     }
 
     /// Persists `task`, then publishes `events` to its followers. A store failure is logged: the events
@@ -74,7 +45,7 @@ final class A2AServerCore: Sendable {
     /// Queues the tasks a previous server left submitted or working, so their runs continue from their checkpoints.
     func recover() async {
         do {
-            for task in try await tasks.all() where (task.state == .submitted || task.state == .working) && claim(task.id) {
+            for task in try await tasks.all() where (task.state == .submitted || task.state == .working) && hub.claim(task.id) {
                 enqueue(.start(task, input: task.history.first { $0.role == .user }?.text ?? ""))
             }
         } catch {

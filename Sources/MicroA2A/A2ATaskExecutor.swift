@@ -42,8 +42,7 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         switch job {
         case .start(let task, _), .resume(let task, _): initial = task
         }
-        signal = core.cancelSignal(for: initial.id)
-        defer { core.finishJob(initial.id) }
+        signal = core.hub.cancelSignal(initial.id)
         var task = initial
         if task.state != .working {
             task.state = .working
@@ -71,10 +70,10 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         switch outcome {
         case nil:
             // The server is stopping: the task stays as it is, to be resumed by the next server.
-            core.hub.finish(task.id, settled: nil)
+            core.hub.settle(task.id, settled: nil)
         case .leaseHeld(let reason)?:
             core.logger.warning("task \(task.id) stays \(task.state.rawValue): \(reason)")
-            core.hub.finish(task.id, settled: nil)
+            core.hub.settle(task.id, settled: nil)
         case let outcome?:
             await finish(&task, outcome)
         }
@@ -131,6 +130,6 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         }
         events.append(.status(taskID: task.id, contextID: task.contextID, state: task.state, message: task.statusMessage, final: true))
         await core.save(task, events: events)
-        core.hub.finish(task.id, settled: task)
+        core.hub.settle(task.id, settled: task)
     }
 }

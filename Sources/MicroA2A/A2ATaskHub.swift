@@ -1,8 +1,11 @@
 import Synchronization
 
-/// Fans a task's events out to the requests following it (blocking sends, streams, cancels).
-/// A subscription ends after the task's final event and the task as it settled, or when the server stops
-/// driving the task.
+/// The jobs driving tasks and the requests following them, under one lock so that "is a job driving this
+/// task?" and "tell me when it settles" cannot miss each other.
+///
+/// A task is claimed before its job is queued (a second claim fails, so two follow-ups cannot both resume
+/// a run); requests follow a claimed task and get its events, then the task as it settled; settling
+/// releases the claim and ends every follow at once. A cancel request ends the job's cancel signal.
 final class A2ATaskHub: Sendable {
     enum Update: Sendable {
         case event(A2AStreamEvent)
@@ -10,38 +13,62 @@ final class A2ATaskHub: Sendable {
         case settled(A2ATask)
     }
 
+    private struct Job {
+        var signal: AsyncStream<Void>
+        var cancel: AsyncStream<Void>.Continuation
+        var followers: [Int: AsyncStream<Update>.Continuation] = [:]
+    }
+
     private struct State {
         var next = 0
-        var subscribers: [String: [Int: AsyncStream<Update>.Continuation]] = [:]
+        var jobs: [String: Job] = [:]
     }
     private let state = Mutex(State())
 
-    /// Events of `taskID` from now on.
-    func subscribe(_ taskID: String) -> AsyncStream<Update> {
+    /// Marks `taskID` as driven by a job; false when a job already drives it.
+    func claim(_ taskID: String) -> Bool {
+        state.withLock { state in
+            guard state.jobs[taskID] == nil else { return false }
+            let (signal, cancel) = AsyncStream.makeStream(of: Void.self)
+            state.jobs[taskID] = Job(signal: signal, cancel: cancel)
+            return true
+        }
+    }
+
+    /// The signal that ends when a cancel of `taskID` is asked for (a signal that never ends when unclaimed).
+    func cancelSignal(_ taskID: String) -> AsyncStream<Void> {
+        state.withLock { $0.jobs[taskID]?.signal } ?? AsyncStream { _ in }
+    }
+
+    /// The updates of `taskID` until it settles, or nil when no job drives it. With `cancel`, the job is
+    /// also asked to stop.
+    func follow(_ taskID: String, cancel: Bool = false) -> AsyncStream<Update>? {
         let (stream, continuation) = AsyncStream.makeStream(of: Update.self)
-        let token = state.withLock { state in
+        let token: Int? = state.withLock { state in
+            guard state.jobs[taskID] != nil else { return nil }
             state.next += 1
-            state.subscribers[taskID, default: [:]][state.next] = continuation
+            state.jobs[taskID]!.followers[state.next] = continuation
+            if cancel { state.jobs[taskID]!.cancel.finish() }
             return state.next
         }
+        guard let token else { return nil }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { state in
-                state.subscribers[taskID]?[token] = nil
-                if state.subscribers[taskID]?.isEmpty == true { state.subscribers[taskID] = nil }
-            }
+            self?.state.withLock { _ = $0.jobs[taskID]?.followers.removeValue(forKey: token) }
         }
         return stream
     }
 
     func publish(_ taskID: String, _ event: A2AStreamEvent) {
-        for continuation in state.withLock({ Array(($0.subscribers[taskID] ?? [:]).values) }) { continuation.yield(.event(event)) }
+        for follower in state.withLock({ Array(($0.jobs[taskID]?.followers ?? [:]).values) }) { follower.yield(.event(event)) }
     }
 
-    /// Ends every subscription to `taskID`, handing over the task as it `settled` when there is one.
-    func finish(_ taskID: String, settled: A2ATask?) {
-        for continuation in state.withLock({ $0.subscribers.removeValue(forKey: taskID).map { Array($0.values) } ?? [] }) {
-            if let settled { continuation.yield(.settled(settled)) }
-            continuation.finish()
+    /// Releases the claim on `taskID` and ends every follow, handing over the task as it `settled` if it did.
+    func settle(_ taskID: String, settled: A2ATask?) {
+        guard let job = state.withLock({ $0.jobs.removeValue(forKey: taskID) }) else { return }
+        job.cancel.finish()
+        for follower in job.followers.values {
+            if let settled { follower.yield(.settled(settled)) }
+            follower.finish()
         }
     }
 }
