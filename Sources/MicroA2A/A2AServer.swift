@@ -19,7 +19,7 @@ import MicroReplay
 /// survive a restart on a durable store; runs left working are resumed from their checkpoints.
 ///
 /// Bad input never reaches the agent: a body that is not JSON gets -32700, an unknown method -32601, bad
-/// params -32602, an unknown task -32001; a content type other than JSON gets HTTP 415 and a body over
+/// params -32602, an unknown or expired task -32001; a content type other than JSON gets HTTP 415 and a body over
 /// ``maximumBodySize`` HTTP 413.
 public struct A2AServer: Sendable {
     public var runner: AgentRunner
@@ -32,11 +32,14 @@ public struct A2AServer: Sendable {
     /// The JSON-RPC URL the card announces; nil: `http://<Host header>/` of each card request.
     public var publicURL: String?
     public var maximumBodySize: Int
+    /// How long a task is kept after its last change (nil: for ever); an expired task is unknown (-32001).
+    public var taskRetention: Duration?
     public var logger: Logger
 
     public init(
         runner: AgentRunner, agent: String, store: (any Store)? = nil, host: String = "127.0.0.1", port: Int = 0,
-        publicURL: String? = nil, maximumBodySize: Int = 1 << 20, logger: Logger = .quiet("micro-a2a")
+        publicURL: String? = nil, maximumBodySize: Int = 1 << 20, taskRetention: Duration? = nil,
+        logger: Logger = .quiet("micro-a2a")
     ) {
         self.runner = runner
         self.agent = agent
@@ -45,13 +48,14 @@ public struct A2AServer: Sendable {
         self.port = port
         self.publicURL = publicURL
         self.maximumBodySize = maximumBodySize
+        self.taskRetention = taskRetention
         self.logger = logger
     }
 
     /// The Hummingbird application: the HTTP server plus the run loop that drives the tasks' runs.
     /// `onRunning` gets the bound port once the server listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let core = A2AServerCore(runner: runner, agentName: agent, store: store, logger: logger)
+        let core = A2AServerCore(runner: runner, agentName: agent, store: store, retention: taskRetention, logger: logger)
         return Application(
             responder: A2AResponder(server: self, core: core),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "micro-a2a"),

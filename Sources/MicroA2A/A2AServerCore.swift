@@ -16,11 +16,11 @@ final class A2AServerCore: Sendable {
 
     var environment: Environment { runner.runtime.environment }
 
-    init(runner: AgentRunner, agentName: String, store: any Store, logger: Logger) {
+    init(runner: AgentRunner, agentName: String, store: any Store, retention: Duration?, logger: Logger) {
         self.runner = runner
         self.agentName = agentName
         self.logger = logger
-        tasks = A2ATaskStore(store: store, agent: agentName)
+        tasks = A2ATaskStore(store: store, agent: agentName, retention: retention)
         (jobs, queue) = AsyncStream.makeStream(of: A2ATaskExecutor.Job.self)
     }
 

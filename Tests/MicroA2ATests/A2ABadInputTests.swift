@@ -51,4 +51,19 @@ import Testing
             #expect(response["result"]?["task"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "still here")
         }
     }
+
+    @Test func anExpiredTaskIsUnknown() async throws {
+        let clock = VirtualClock()
+        let world = A2AWorld(environment: Environment.simulated(seed: 3, clock: clock, ids: .incrementing()))
+        let server = A2AServer(runner: world.runner([answering("echo", "ok")]), agent: "echo", taskRetention: .seconds(3600))
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let sent = try await http.rpc(url, "SendMessage", userMessage("hi", id: "m-1"))
+            let taskID = try #require(sent["result"]?["task"]?["id"])
+            #expect(try await http.rpc(url, "GetTask", ["id": taskID])["result"]?["id"] == taskID)
+            clock.advance(by: .seconds(3601))
+            #expect(try await http.rpc(url, "GetTask", ["id": taskID])["error"]?["code"] == -32001)
+            #expect(try await http.rpc(url, "CancelTask", ["id": taskID])["error"]?["code"] == -32001)
+        }
+    }
 }
