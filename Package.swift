@@ -10,7 +10,11 @@ let package = Package(
         .library(name: "MicroSQLite", targets: ["MicroSQLite"]),
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
+        .library(name: "MicroMCP", targets: ["MicroMCP"]),
+        .library(name: "MicroReplay", targets: ["MicroReplay"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
+        .library(name: "MicroHarness", targets: ["MicroHarness"]),
+        .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -21,6 +25,7 @@ let package = Package(
         // No default traits: swift-configuration support is not needed, and it doubles the build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -61,13 +66,32 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // MCP server (stdio and Streamable HTTP, both protocol eras) and client.
+        .target(
+            name: "MicroMCP",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroProviders", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
+        // The harness: scenario files, the World they build, fault injection, expectations, chaos, reports.
+        .target(
+            name: "MicroHarness",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Runs every scenario under a folder as its own Swift Testing case, for any package's test target.
+        .target(name: "MicroScenarioTesting", dependencies: ["MicroHarness", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroA2A",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -94,6 +118,17 @@ let package = Package(
         .testTarget(
             name: "MicroA2ATests",
             dependencies: ["MicroA2A", "MicroAgent", "Micro", "MicroSQLite", "MicroProviders", "MicroExamples"]
+        ),
+        .testTarget(
+            name: "MicroHarnessTests",
+            dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroAgent", "MicroProviders", "Micro"]
+        ),
+        .testTarget(
+            name: "MicroMCPTests",
+            dependencies: [
+                "MicroMCP", "MicroReplay", "MicroProviders", "MicroExamples", "MicroAgent", "Micro",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(

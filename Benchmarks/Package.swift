@@ -27,6 +27,30 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
+            name: "HarnessBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "MicroHarness", package: "Micro"),
+            ],
+            path: "Benchmarks/HarnessBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
+            name: "MCPBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroMCP", package: "Micro"),
+                .product(name: "MicroExamples", package: "Micro"),
+                .product(name: "MicroProviders", package: "Micro"),
+                .product(name: "MicroReplay", package: "Micro"),
+            ],
+            path: "Benchmarks/MCPBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
             name: "A2ABenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -2,7 +2,8 @@
 # Re-makes the bundled documented-example cassettes in Recordings/: starts `micro standin serve` (the
 # providers' documented wire examples on loopback), records each case with `micro record` through our own
 # transport, and stops it. For each provider: <provider>-tool-call.json (one model call offered the weather
-# tool), <provider>-answer.json (no tools: a text answer) and <provider>-rate-limit.json (HTTP 429).
+# tool), <provider>-answer.json (no tools: a text answer) and <provider>-rate-limit.json (HTTP 429); and
+# scenario-<provider>.json, the whole sessions of the Scenarios/recorded-*.yaml scenarios (micro test --record).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
@@ -39,6 +40,11 @@ for provider in anthropic openai gemini ollama; do
         echo "error: the rate-limit case did not fail" >&2; exit 1
     fi
 done
+
+echo "==> scenario recordings (Scenarios/recorded-*.yaml)"
+"$micro" test Scenarios/recorded-anthropic.yaml Scenarios/recorded-openai.yaml Scenarios/recorded-gemini.yaml \
+    --record --mode all --base-url "anthropic=http://127.0.0.1:$port/v1" \
+    --base-url "openai=http://127.0.0.1:$port/v1" --base-url "gemini=http://127.0.0.1:$port/v1beta"
 
 if grep -l "$fake_key" Recordings/*.json; then
     echo "error: the key above leaked into a recording" >&2; exit 1

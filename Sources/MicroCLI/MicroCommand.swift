@@ -11,7 +11,8 @@ public struct MicroCommand: AsyncParsableCommand {
         version: MicroVersion.description,
         subcommands: [
             ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
-            StandInCommand.self, RecordCommand.self, A2ACommand.self,
+            StandInCommand.self, RecordCommand.self, TestCommand.self, RunCommand.self, ChaosCommand.self,
+            MCPCommand.self, A2ACommand.self,
         ]
     )
 

@@ -26,7 +26,6 @@ struct RecordCommand: AsyncParsableCommand {
     @Flag(help: "Print {text, toolCalls, usage, stopReason} as JSON.") var json = false
 
     /// The agent's built-in tools, left out of recorded requests so that only the services' tools are offered.
-    static let builtinToolNames: Set<String> = ["plan", "delegate", "request_input"]
 
     func validate() throws {
         guard maxSteps >= 1 else { throw ValidationError("--max-steps must be at least 1") }
@@ -38,7 +37,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console.current
-        let isLoopback = baseURL.map(Self.isLoopback) ?? false
+        let isLoopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
         var environment = ProcessInfo.processInfo.environment
         if isLoopback, let entry = ProviderCatalog.entry(provider),
             !entry.apiKeyVariables.contains(where: { environment[$0] != nil }), let variable = entry.apiKeyVariables.first
@@ -62,7 +61,7 @@ struct RecordCommand: AsyncParsableCommand {
         let runtime = try await AgentWorld.travelRuntime(db: nil)
         let agent = Agent(
             name: "recorder", instructions: "You are a helpful travel assistant. Use the tools when they help.",
-            model: ServiceToolsOnly(base: base), tools: .services(services),
+            model: WithoutBuiltinTools(base), tools: .services(services),
             guardrails: Guardrails(maxSteps: maxSteps, retry: RetryPolicy(maxAttempts: 1)))
         let runner = AgentRunner(runtime: runtime, checkpointer: InMemoryCheckpointer(), agents: [agent])
         let result: RunResult
@@ -103,23 +102,5 @@ struct RecordCommand: AsyncParsableCommand {
             "usage": data["usage"] ?? .null,
             "stopReason": data["stopReason"] ?? .null,
         ]
-    }
-
-    /// Whether `url` names this machine (127.0.0.0/8, localhost, ::1).
-    static func isLoopback(_ url: String) -> Bool {
-        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-    }
-}
-
-/// Passes requests to `base` without the agent's built-in tools, so a recording offers only service tools.
-struct ServiceToolsOnly: Model {
-    let base: any Model
-    var info: ModelInfo { base.info }
-
-    func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        var request = request
-        request.tools.removeAll { RecordCommand.builtinToolNames.contains($0.name) }
-        return base.stream(request)
     }
 }

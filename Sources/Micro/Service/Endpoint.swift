@@ -40,6 +40,37 @@ public struct Endpoint: Sendable {
         }
     }
 
+    /// An endpoint on JSON values whose schemas are given rather than derived: fixtures, proxies and other
+    /// services defined at run time. Requests are validated against `requestSchema` by the ``Toolset``.
+    public init(
+        _ name: String, description: String, requestSchema: JSONSchema, responseSchema: JSONSchema,
+        handler: @escaping @Sendable (JSONValue, CallContext) async throws -> JSONValue
+    ) {
+        self.name = name
+        self.description = description
+        self.schemas = .success((requestSchema, responseSchema))
+        self.invoke = handler
+    }
+
+    private init(_ endpoint: Endpoint, invoke: @escaping @Sendable (JSONValue, CallContext) async throws -> JSONValue) {
+        name = endpoint.name
+        description = endpoint.description
+        schemas = endpoint.schemas
+        self.invoke = invoke
+    }
+
+    /// This endpoint with `wrapper` around its handler (Go Micro's handler wrappers): the wrapper gets the
+    /// request, the context and the handler to call next, and may change, delay, fail or skip the call.
+    public func wrapped(
+        by wrapper: @escaping @Sendable (
+            _ request: JSONValue, _ context: CallContext,
+            _ next: @Sendable (JSONValue, CallContext) async throws -> JSONValue
+        ) async throws -> JSONValue
+    ) -> Endpoint {
+        let invoke = self.invoke
+        return Endpoint(self) { request, context in try await wrapper(request, context, invoke) }
+    }
+
     /// The request schema; throws if it could not be derived.
     public func requestSchema() throws -> JSONSchema { try schemas.get().request }
 

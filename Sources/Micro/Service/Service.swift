@@ -27,6 +27,29 @@ public struct Service: Sendable {
         self.endpoints = endpoints()
     }
 
+    /// A service with the endpoints given as a list (for services built at run time).
+    public init(
+        _ name: String, version: String = "1.0.0", description: String = "", metadata: [String: String] = [:],
+        endpoints: [Endpoint]
+    ) {
+        self.init(name, version: version, description: description, metadata: metadata) { endpoints }
+    }
+
+    /// This service with every endpoint's handler wrapped by `wrapper`, which also gets the endpoint's name.
+    public func wrapped(
+        by wrapper: @escaping @Sendable (
+            _ endpoint: String, _ request: JSONValue, _ context: CallContext,
+            _ next: @Sendable (JSONValue, CallContext) async throws -> JSONValue
+        ) async throws -> JSONValue
+    ) -> Service {
+        Service(
+            name, version: version, description: description, metadata: metadata,
+            endpoints: endpoints.map { endpoint in
+                let name = endpoint.name
+                return endpoint.wrapped { request, context, next in try await wrapper(name, request, context, next) }
+            })
+    }
+
     /// The endpoint called `name`, if any.
     public func endpoint(_ name: String) -> Endpoint? { endpoints.first { $0.name == name } }
 

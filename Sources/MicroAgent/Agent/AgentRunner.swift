@@ -73,8 +73,10 @@ public struct AgentRunner: Sendable {
         trace.append(
             .runStarted, runID: runID, agent: agent.name, step: 0, at: environment.now(),
             data: ["input": .string(input), "parent": parent.map { .string($0.runID) } ?? .null, "depth": .integer(state.depth)])
-        try await session.commit(.started)
-        return try await session.drive()
+        return try await RunScope.$current.withValue(RunScope(runID: runID, agent: agent.name)) {
+            try await session.commit(.started)
+            return try await session.drive()
+        }
     }
 
     func resume(runID: String, input: String?, parentBudget: RunSession.Budget?) async throws -> RunResult {
@@ -100,12 +102,14 @@ public struct AgentRunner: Sendable {
             .resumed, runID: runID, agent: agent.name, step: state.step, at: environment.now(),
             data: ["fromJuncture": .string(checkpoint.juncture.description), "fromSequence": .integer(checkpoint.sequence),
                    "input": input.map(JSONValue.string) ?? .null])
-        if let input {
-            try await session.answer(input)
-        } else {
-            try await session.commit(.resumed)
+        return try await RunScope.$current.withValue(RunScope(runID: runID, agent: agent.name)) {
+            if let input {
+                try await session.answer(input)
+            } else {
+                try await session.commit(.resumed)
+            }
+            return try await session.drive()
         }
-        return try await session.drive()
     }
 
     /// The ephemeral sub-agent a `delegate` call with `services` made, rebuilt from its parent's agent.

@@ -99,7 +99,7 @@ struct RunSession {
             }
             let request = ModelRequest(
                 model: agent.model.info.name, system: system, messages: prepared.messages, tools: specs,
-                options: agent.options)
+                options: agent.options, turn: state.step + 1)
             try await commit(.beforeModel(step: state.step + 1))
             record(.modelRequest, request.traceValue(attempt: attempt, estimatedTokens: prepared.estimatedTokens))
             do {
@@ -344,14 +344,20 @@ struct RunSession {
         else {
             throw AgentError(.notWaiting, "run \(state.runID) has no open question")
         }
-        state.inputRequest = nil
-        state.status = .running
-        state.phase = .runTools
-        try await commit(.resumed)
+        // The answer is committed in the same checkpoint that clears the question, so a crash in between
+        // leaves the run asking (and answered again), never running without the answer.
         if let childRunID = request.childRunID {
-            let result = try await runner.resume(runID: childRunID, input: .some(input), parentBudget: budget)
+            // The child takes the answer first; if it already did before a crash, it just goes on.
+            let childWaits = try await runner.checkpointer.latest(runID: childRunID)?.state.status == .waitingForInput
+            let result = try await runner.resume(runID: childRunID, input: childWaits ? .some(input) : nil, parentBudget: budget)
+            state.inputRequest = nil
+            state.status = .running
+            state.phase = .runTools
             try await childFinished(result, call: call, agentName: state.children.first { $0.runID == childRunID }?.agent ?? "")
         } else {
+            state.inputRequest = nil
+            state.status = .running
+            state.phase = .runTools
             try await complete(call, ToolResult(content: ["input": .string(input)]))
         }
     }

@@ -9,16 +9,20 @@ public struct ModelRequest: Sendable, Hashable {
     public var messages: [Message]
     public var tools: [ToolSpec]
     public var options: ModelOptions
+    /// Which model call of its run this is (1-based; retries repeat it), for backends that answer by position
+    /// such as scripted models; nil outside runs. Compaction changes the messages, never this.
+    public var turn: Int?
 
     public init(
         model: String, system: String? = nil, messages: [Message], tools: [ToolSpec] = [],
-        options: ModelOptions = ModelOptions()
+        options: ModelOptions = ModelOptions(), turn: Int? = nil
     ) {
         self.model = model
         self.system = system
         self.messages = messages
         self.tools = tools
         self.options = options
+        self.turn = turn
     }
 }
 

@@ -64,8 +64,9 @@ public final class ScriptedModel: Model {
     public enum Selection: String, Sendable, Hashable, Codable {
         /// Each call takes the next turn, whatever it asks.
         case sequential
-        /// A call takes turn *n* when its request holds *n* − 1 assistant messages, so a run resumed in a
-        /// new process (with a fresh model) gets the same answers as an uninterrupted one.
+        /// A call takes turn *n* when it is its run's *n*-th model call (``ModelRequest/turn``; without one,
+        /// when its request holds *n* − 1 assistant messages), so a run resumed in a new process (with a fresh
+        /// model) gets the same answers as an uninterrupted one, and compaction does not rewind the script.
         case byAssistantTurns = "by_assistant_turns"
     }
 
@@ -107,7 +108,7 @@ public final class ScriptedModel: Model {
             defer { position += 1 }
             switch selection {
             case .sequential: return position
-            case .byAssistantTurns: return request.messages.count { $0.role == .assistant }
+            case .byAssistantTurns: return request.turn.map { $0 - 1 } ?? request.messages.count { $0.role == .assistant }
             }
         }
         guard index < turns.count else {

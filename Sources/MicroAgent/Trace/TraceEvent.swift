@@ -32,6 +32,10 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let completed = Kind(rawValue: "completed")
         public static let failed = Kind(rawValue: "failed")
         public static let error = Kind(rawValue: "error")
+        /// The harness injected a fault.
+        public static let faultInjected = Kind(rawValue: "fault_injected")
+        /// The process running the run crashed (or was killed) here.
+        public static let crashed = Kind(rawValue: "crashed")
     }
 
     /// Position in the trace, from 1.

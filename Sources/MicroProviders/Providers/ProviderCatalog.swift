@@ -40,6 +40,12 @@ public enum ProviderCatalog {
         .openAI, .groq, .mistral, .together, .atlasCloud, .miniMax,
     ]
 
+    /// Whether `url` names this machine (127.0.0.0/8, localhost, ::1): a stand-in or a proxy, not a provider.
+    public static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
     /// The entry called `name`, if any.
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name.lowercased() } }
 

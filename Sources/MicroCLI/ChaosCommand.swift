@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import MicroHarness
+import Synchronization
+
+/// `micro chaos`: kill-and-resume runs of a scenario's workflow, checked against an uninterrupted run.
+struct ChaosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos",
+        abstract: "Kill a scenario's workflow process at junctures, resume it, and prove it ends like an uninterrupted run.",
+        discussion: """
+            Runs `micro run SCENARIO --db FILE` in child processes: first uninterrupted (the reference), then \
+            once per kill point, killed with SIGKILL there and restarted with --resume until it completes. \
+            Each trial must end with the same status and output, each side effect exactly once, and no \
+            checkpoint lost. Exits 1 on any violation and prints how to reproduce it.
+            """
+    )
+
+    @Argument(help: "The scenario file.") var scenario: String
+    @Flag(help: "Kill once at every checkpoint of the reference run and after every service call before its commit.")
+    var everyJuncture = false
+    @Option(help: "Kill at this many seeded random points, between junctures too.") var kills: Int?
+    @Option(help: "Seed of the scenario and of the random kill points.") var seed: UInt64 = 1
+    @Option(help: "Trials run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("The micro executable for the child processes (default: this one).", visibility: .hidden))
+    var micro: String?
+
+    func validate() throws {
+        if everyJuncture == (kills != nil) { throw ValidationError("give exactly one of --every-juncture and --kills N") }
+        if let kills, kills < 1 { throw ValidationError("--kills must be at least 1") }
+    }
+
+    func run() async throws {
+        let console = Console.current
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let chaos = ChaosRun(
+            microPath: micro ?? Self.executablePath, scenarioPath: scenario,
+            selection: everyJuncture ? .everyJuncture : .random(kills: kills ?? 1), seed: seed, jobs: max(1, jobs),
+            workDirectory: work)
+        let started = ContinuousClock.now
+        let reference = try await chaos.reference()
+        let points = chaos.points(reference: reference)
+        console.err(
+            "reference: \(reference.status), \(reference.processCheckpoints) junctures, \(reference.processToolCalls) service calls, "
+                + "\(reference.effects.count) side effects; \(points.count) trial(s)")
+        let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
+        let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
+        bar.finish()
+        let elapsed = ContinuousClock.now - started
+        console.out(Self.table(trials))
+        let failed = trials.filter { !$0.violations.isEmpty }
+        let cycles = trials.filter(\.killed).count
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        console.out(
+            "\(trials.count) trial(s), \(cycles) kill-and-resume cycle(s), \(failed.count) with violations, "
+                + String(format: "%.1f s (%.1f cycles/s)", seconds, Double(cycles) / max(seconds, 0.001)))
+        guard failed.isEmpty else {
+            for trial in failed {
+                console.err("violation (seed \(seed), kill \(trial.point)):")
+                for violation in trial.violations { console.err("  - \(violation)") }
+                console.err(
+                    "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(Self.flag(trial.point)) ; "
+                        + "micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume")
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    static func flag(_ point: KillPoint) -> String {
+        switch point {
+        case .checkpoint(let n): "--kill-at-checkpoint \(n)"
+        case .tool(let n): "--kill-at-tool \(n)"
+        }
+    }
+
+    static func table(_ trials: [ChaosTrial]) -> String {
+        var lines = ["kill point                                   killed  processes  result"]
+        for trial in trials {
+            let point = trial.point.description.padding(toLength: 44, withPad: " ", startingAt: 0)
+            let result = trial.violations.isEmpty ? "ok" : "VIOLATION: " + trial.violations.joined(separator: "; ")
+            lines.append("\(point) \(trial.killed ? "yes   " : "no    ")  \(String(trial.processes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(result)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// A one-line progress bar on standard error, for terminals.
+final class ProgressBar: Sendable {
+    let total: Int
+    let enabled: Bool
+
+    init(total: Int, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func update(_ done: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30
+        let filled = done * width / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Hummingbird
+import Micro
+import MicroExamples
+import MicroMCP
+
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve the bundled services over MCP, or list and call the tools of another MCP server.",
+        subcommands: [Serve.self, Tools.self, Call.self]
+    )
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the bundled travel services' tools, the registry and the agents' prompts over MCP.",
+            discussion: """
+                --stdio (the default) reads newline-delimited JSON-RPC on stdin and writes it on stdout; logs go \
+                to stderr. --http PORT serves Streamable HTTP on http://HOST:PORT/mcp (0 picks a free port).
+                """)
+
+        @Flag(help: "Serve on stdin/stdout.") var stdio = false
+        @Option(help: "Serve Streamable HTTP on this port.") var http: Int?
+        @Option(help: "Address to bind for --http (loopback by default).") var host = "127.0.0.1"
+        @Option(help: "Require `Authorization: Bearer TOKEN` on every HTTP request.") var token: String?
+        @Option(name: .customLong("allow-origin"), help: "An Origin to accept besides loopback ones (repeatable).")
+        var allowedOrigins: [String] = []
+        @Option(help: "SQLite file for the services' store.") var db: String?
+
+        func validate() throws {
+            if stdio && http != nil { throw ValidationError("choose one of --stdio and --http PORT") }
+        }
+
+        func run() async throws {
+            let runtime = try await AgentWorld.travelRuntime(db: db)
+            let server = MCPServer(
+                runtime: runtime, agents: TravelAgents.all(),
+                info: MCPServer.Info(
+                    name: "micro", version: MicroVersion.number,
+                    instructions: "Tools of the bundled travel services (airports, flights, hotels, payments, weather)."))
+            let console = Console.current
+            guard let port = http else {
+                console.err("micro mcp: serving on stdio")
+                try await MCPStdioServer(server: server).run()
+                return
+            }
+            let http = MCPHTTPServer(
+                server: server, host: host, port: port, token: token, allowedOrigins: Set(allowedOrigins),
+                logger: .quiet("micro-mcp"))
+            let host = self.host
+            try await http.application { port in
+                console.out("serving MCP on http://\(host):\(port)/mcp")
+            }.runService()
+        }
+    }
+
+    /// How to reach the server named on the command line.
+    struct ServerOptions: ParsableArguments {
+        @Argument(help: "The server: a command line (\"python3 server.py\") or an http(s) URL.") var server: String
+        @Option(help: "Bearer token for an HTTP server.") var token: String?
+        @Option(help: "Protocol era: auto (discover, else initialize), legacy (initialize) or modern (2026-07-28).")
+        var mode: MCPClient.Mode = .auto
+
+        /// Connects, runs `body`, and closes the connection.
+        func withClient<R>(_ body: (MCPClient) async throws -> R) async throws -> R {
+            let transport: any MCPClientTransport
+            if server.hasPrefix("http://") || server.hasPrefix("https://") {
+                transport = MCPHTTPClientTransport(url: server, token: token)
+            } else {
+                transport = try MCPStdioClientTransport(command: MCPStdioClientTransport.words(server))
+            }
+            let client = MCPClient(transport: transport, mode: mode, name: "micro", version: MicroVersion.number)
+            do {
+                try await client.connect()
+                let result = try await body(client)
+                await client.close()
+                return result
+            } catch {
+                await client.close()
+                throw error
+            }
+        }
+    }
+
+    struct Tools: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tools of an MCP server.")
+
+        @OptionGroup var target: ServerOptions
+        @Flag(help: "Print a JSON array of {name, description, inputSchema, outputSchema?}.") var json = false
+
+        func run() async throws {
+            let tools = try await target.withClient { try await $0.listTools() }
+            let console = Console.current
+            if json {
+                console.out(JSONValue.array(tools.map(\.json)).canonicalString())
+                return
+            }
+            for tool in tools { console.out("\(tool.name)  —  \(tool.description)") }
+            console.out("\(tools.count) tools")
+        }
+    }
+
+    struct Call: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Call one tool of an MCP server and print its result.")
+
+        @OptionGroup var target: ServerOptions
+        @Argument(help: "The tool name.") var name: String
+        @Option(help: "The arguments as a JSON object.") var args = "{}"
+        @Flag(help: "Print {content, structuredContent?, isError} as canonical JSON.") var json = false
+
+        func run() async throws {
+            let console = Console.current
+            let arguments: JSONValue
+            do {
+                arguments = try JSONValue(parsing: args)
+            } catch {
+                console.err("error: --args is not valid JSON: \(error)")
+                throw ExitCode(2)
+            }
+            let result = try await target.withClient { try await $0.callTool(name, arguments: arguments) }
+            if json {
+                console.out(result.json.canonicalString())
+            } else if result.isError {
+                console.err("error: \(result.text)")
+            } else {
+                console.out(result.structuredContent?.prettyString() ?? result.text)
+            }
+            if result.isError { throw ExitCode(1) }
+        }
+    }
+}
+
+extension MCPClient.Mode: ExpressibleByArgument {}

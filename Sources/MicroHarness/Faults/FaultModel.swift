@@ -1,0 +1,103 @@
+import Micro
+import MicroAgent
+
+/// A model that injects the plan's `model` faults into the calls of one agent: HTTP errors with their
+/// status and `retry-after`, timeouts and resets, streams cut before their end or broken mid-way, slow
+/// streams, and context overflow. Calls without a fault go to `base` unchanged.
+struct FaultModel: Model {
+    let base: any Model
+    let agent: String
+    let injector: FaultInjector
+    let environment: Environment
+
+    var info: ModelInfo { base.info }
+
+    func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+        let lastText = request.messages.last.map { message in
+            message.parts.map { part -> String in
+                switch part {
+                case .text(let text): text
+                case .toolResult(let result): result.content.canonicalString()
+                default: ""
+                }
+            }.joined(separator: " ")
+        } ?? ""
+        guard let fault = injector.fault(.model, agent: agent, text: lastText) else { return base.stream(request) }
+        if let error = Self.immediateError(fault) { return AsyncThrowingStream { $0.finish(throwing: error) } }
+        let pump = EventPump(base.stream(request))
+        let environment = environment
+        switch fault.kind {
+        case "timeout":
+            return AsyncThrowingStream(unfolding: {
+                try await environment.sleep(for: fault.latency ?? .seconds(60))
+                throw ModelError(.transport, "the request timed out (injected after \(fault.latency ?? .seconds(60)))")
+            })
+        case "truncated_stream":
+            // Everything but the terminal event: the folder must report a truncation, not a success.
+            return AsyncThrowingStream(unfolding: {
+                while let event = try await pump.next() {
+                    if case .finish = event { continue }
+                    return event
+                }
+                return nil
+            })
+        case "malformed_chunk":
+            return AsyncThrowingStream(unfolding: {
+                if await pump.taken >= 1 {
+                    throw ModelError(.malformedResponse, "the stream sent a chunk that is not valid JSON (injected)")
+                }
+                return try await pump.next()
+            })
+        default:  // slow_dribble: every event after a pause
+            return AsyncThrowingStream(unfolding: {
+                try await environment.sleep(for: fault.latency ?? .seconds(1))
+                return try await pump.next()
+            })
+        }
+    }
+
+    /// The error of a fault that fails the call before any byte arrives, or nil for stream faults.
+    static func immediateError(_ fault: FaultSpec) -> ModelError? {
+        let retryAfter = fault.retryAfter
+        switch fault.kind {
+        case "rate_limit":
+            return ModelError(
+                .rateLimited, "rate limit exceeded (injected)", status: fault.status ?? 429, providerType: "rate_limit_error",
+                retryAfter: retryAfter)
+        case "server_error":
+            return ModelError(.overloaded, "internal server error (injected)", status: fault.status ?? 500, retryAfter: retryAfter)
+        case "unavailable":
+            return ModelError(.overloaded, "service unavailable (injected)", status: fault.status ?? 503, retryAfter: retryAfter)
+        case "overloaded":
+            return ModelError(
+                .overloaded, "Overloaded (injected)", status: fault.status ?? 529, providerType: "overloaded_error",
+                retryAfter: retryAfter)
+        case "connection_reset":
+            return ModelError(.transport, "connection reset by peer (injected)")
+        case "context_length_exceeded":
+            return ModelError(
+                .contextLengthExceeded, "the request exceeds the model's context window (injected)",
+                status: fault.status ?? 400, providerType: "invalid_request_error")
+        default:
+            return nil
+        }
+    }
+}
+
+/// Pulls events from a stream one at a time, for streams rebuilt on top of it.
+actor EventPump {
+    private var iterator: AsyncThrowingStream<ModelEvent, any Error>.AsyncIterator
+    private(set) var taken = 0
+
+    init(_ stream: AsyncThrowingStream<ModelEvent, any Error>) {
+        iterator = stream.makeAsyncIterator()
+    }
+
+    func next() async throws -> ModelEvent? {
+        var iterator = self.iterator
+        let event = try await iterator.next(isolation: self)
+        self.iterator = iterator
+        if event != nil { taken += 1 }
+        return event
+    }
+}

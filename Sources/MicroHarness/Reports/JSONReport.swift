@@ -1,0 +1,59 @@
+import Micro
+import MicroAgent
+
+/// Scenario outcomes as one JSON value, for tools and dashboards (`micro test --json`); write it with
+/// `canonicalString()` (sorted keys) or `prettyString()`.
+///
+/// Shape:
+/// ```
+/// {
+///   "summary": {"total": 3, "passed": 2, "failed": 1, "crashes": 1, "faultsInjected": 2,
+///               "virtualDurationMs": 61500},
+///   "scenarios": [
+///     {
+///       "file": "Scenarios/crash.yaml", "name": "crash and resume",
+///       "passed": true,
+///       "status": "completed",            // the run's status; "error" if it threw, "not_run"
+///       "output": "Booked." | null,       // the final answer
+///       "failure": {"code": "max_steps", "message": "…"} | null,   // why the run failed
+///       "error": "…" | null,              // an error that escaped the run (harness or infrastructure)
+///       "steps": 3, "crashes": 1, "virtualDurationMs": 61000,
+///       "faultsInjected": 1, "traceEvents": 42,
+///       "checks": [{"name": "status", "line": 12, "passed": true, "message": "…"}]  // line 0: implicit check
+///     }
+///   ]
+/// }
+/// ```
+public enum JSONReport {
+    /// The report value for `outcomes`, in their order.
+    public static func value(_ outcomes: [ScenarioOutcome]) -> JSONValue {
+        let passed = outcomes.count(where: \.passed)
+        let summary: JSONValue = [
+            "total": .integer(outcomes.count), "passed": .integer(passed), "failed": .integer(outcomes.count - passed),
+            "crashes": .integer(outcomes.reduce(0) { $0 + $1.crashes }),
+            "faultsInjected": .integer(outcomes.reduce(0) { $0 + $1.faultsInjected }),
+            "virtualDurationMs": .integer(Int(outcomes.reduce(0) { $0 + $1.virtualDuration.milliseconds })),
+        ]
+        return ["summary": summary, "scenarios": .array(outcomes.map(scenario))]
+    }
+
+    /// One scenario's entry.
+    public static func scenario(_ outcome: ScenarioOutcome) -> JSONValue {
+        let failure: JSONValue = outcome.result?.failure.map { ["code": .string($0.code), "message": .string($0.message)] } ?? .null
+        return [
+            "file": .string(outcome.scenario.file), "name": .string(outcome.scenario.name),
+            "passed": .bool(outcome.passed), "status": .string(outcome.reportStatus),
+            "output": outcome.result?.output.map(JSONValue.string) ?? .null, "failure": failure,
+            "error": outcome.error.map(JSONValue.string) ?? .null,
+            "steps": .integer(outcome.reportSteps), "crashes": .integer(outcome.crashes),
+            "virtualDurationMs": .integer(Int(outcome.virtualDuration.milliseconds)),
+            "faultsInjected": .integer(outcome.faultsInjected), "traceEvents": .integer(outcome.trace.count),
+            "checks": .array(outcome.checks.map { check in
+                [
+                    "name": .string(check.name), "line": .integer(check.line), "passed": .bool(check.passed),
+                    "message": .string(check.message),
+                ]
+            }),
+        ]
+    }
+}

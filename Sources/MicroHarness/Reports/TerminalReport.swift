@@ -1,0 +1,58 @@
+import Micro
+import MicroAgent
+
+/// Scenario outcomes as text for a terminal (`micro test`).
+///
+/// ```
+/// ✓ crash and resume  3 steps, 1 crash, 61 s virtual  (Scenarios/crash.yaml)
+/// ✗ tool failures  2 steps, 0 crashes, 0 s virtual  (Scenarios/tools.yaml)
+///     Scenarios/tools.yaml:14: tool_called: search_flights was called 0 times, expected at least 1
+/// 1 passed, 1 failed
+/// ```
+public enum TerminalReport {
+    /// The summary, one line per scenario with its failed checks under it, and a last line with the counts;
+    /// `color` adds ANSI colors (green passes, red failures, dim details).
+    public static func summary(_ outcomes: [ScenarioOutcome], color: Bool) -> String {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        var lines: [String] = []
+        for outcome in outcomes {
+            let crashes = outcome.crashes == 1 ? "1 crash" : "\(outcome.crashes) crashes"
+            let steps = outcome.reportSteps == 1 ? "1 step" : "\(outcome.reportSteps) steps"
+            let details = "\(steps), \(crashes), \(ReportText.duration(outcome.virtualDuration)) virtual"
+            let mark = outcome.passed ? paint("✓", "32") : paint("✗", "31")
+            let name = outcome.passed ? outcome.scenario.name : paint(outcome.scenario.name, "1")
+            lines.append("\(mark) \(oneLine(name))  \(paint(details, "2"))  \(paint("(\(oneLine(outcome.scenario.file)))", "2"))")
+            for check in outcome.failures {
+                lines.append("    " + paint(oneLine(outcome.diagnostic(check)), "31"))
+            }
+            if let error = outcome.error, outcome.failures.isEmpty {
+                lines.append("    " + paint(oneLine("\(outcome.scenario.file): error: \(error)"), "31"))
+            }
+        }
+        let passed = outcomes.count(where: \.passed)
+        let failed = outcomes.count - passed
+        let counts = "\(passed) passed, \(failed) failed"
+        lines.append(failed == 0 ? paint(counts, "32") : paint(counts, "31"))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `text` with line breaks and other control characters shown escaped, so that one item stays one line
+    /// and stray escape sequences cannot restyle the terminal.
+    private static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += " "
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

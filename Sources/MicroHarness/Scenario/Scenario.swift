@@ -1,0 +1,105 @@
+import Micro
+import MicroAgent
+
+/// A scenario file: a world (services, agents and their model backends), a run, faults and expectations.
+/// The format is documented in `Scenarios/README.md`.
+public struct Scenario: Sendable {
+    /// The file it was read from, as given to the loader.
+    public var file: String
+    public var name: String
+    public var description: String
+    /// Seeds the world's random source, so that jitter and probabilistic faults repeat.
+    public var seed: UInt64
+    /// Bundled Swift services by name (see ``BundledServices``).
+    public var services: [String]
+    public var fixtures: [FixtureService]
+    public var agents: [AgentSpec]
+    public var run: RunSpec
+    public var faults: [FaultSpec]
+    public var expectations: [ExpectationSpec]
+
+    /// The agent spec called `name`.
+    public func agent(_ name: String) -> AgentSpec? { agents.first { $0.name == name } }
+}
+
+/// A service declared in the scenario file: endpoints with schemas and scripted responses.
+public struct FixtureService: Sendable {
+    public var name: String
+    public var description: String
+    public var endpoints: [Endpoint]
+    public var line: Int
+
+    public struct Endpoint: Sendable {
+        public var name: String
+        public var description: String
+        public var input: JSONValue
+        public var output: JSONValue?
+        /// Each call is a side effect that is not idempotent: it is journaled every time it runs, so that a
+        /// chaos run catches it when a resumed run executes it twice.
+        public var effect: Bool
+        public var responses: [Response]
+        public var line: Int
+    }
+
+    /// One scripted response; the first whose `when` matches the arguments is used, in order of calls for
+    /// the ones without `when` (the last one repeats).
+    public struct Response: Sendable {
+        public var when: JSONValue?
+        public var result: JSONValue?
+        public var error: String?
+        public var latency: Duration?
+        public var line: Int
+    }
+}
+
+/// An agent of the scenario.
+public struct AgentSpec: Sendable {
+    public var name: String
+    public var description: String
+    public var instructions: String
+    public var model: ModelSpec
+    /// Services whose tools it may use; nil for all, empty for none.
+    public var tools: [String]?
+    public var guardrails: Guardrails
+    public var memory: MemorySpec
+    /// Whether the model is offered the built-in plan, delegate and request_input tools.
+    public var builtinTools: Bool
+    public var line: Int
+}
+
+/// Where an agent's answers come from.
+public struct ModelSpec: Sendable {
+    public enum Backend: Sendable {
+        /// Turns written in the file.
+        case scripted([ScriptedModel.Turn])
+        /// A provider adapter over a cassette (`Recordings/…`), replayed with no network.
+        case recorded(provider: String, model: String, cassette: String, baseURL: String?)
+    }
+
+    public var backend: Backend
+    /// Overrides the model's context window (tokens), to force compaction in small scenarios.
+    public var contextWindow: Int?
+    /// USD per million input and output tokens, for cost expectations.
+    public var inputPrice: Double
+    public var outputPrice: Double
+    public var line: Int
+}
+
+/// Compact-memory settings of an agent.
+public struct MemorySpec: Sendable, Hashable {
+    public var reservedOutputTokens: Int?
+    public var minimumRecentMessages: Int?
+    public var summaryTokenLimit: Int?
+    public var toolResultTokenLimit: Int?
+    public var budgetShare: Double?
+}
+
+/// The workflow the scenario runs.
+public struct RunSpec: Sendable {
+    public var agent: String
+    public var prompt: String
+    /// Answers to the run's `request_input` pauses, in order.
+    public var inputs: [String]
+    public var runID: String
+    public var line: Int
+}

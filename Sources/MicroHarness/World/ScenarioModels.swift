@@ -1,0 +1,81 @@
+import Foundation
+import Micro
+import MicroAgent
+import MicroProviders
+
+/// Builds the model backends of scenario agents.
+public enum ScenarioModels {
+    /// Providers a recorded model may name.
+    public static var providers: [String] { ProviderCatalog.entries.map(\.name) }
+
+    /// A fresh model for `spec` (as a new process would build it): scripted turns chosen by assistant turn,
+    /// so a resumed run gets the same answers, or a provider adapter replaying a cassette with no network.
+    static func model(
+        for agent: AgentSpec, scenario: Scenario, environment: Environment, transport: (any HTTPTransport)? = nil
+    ) throws(ScenarioError) -> (model: any Model, cassette: CassetteTransport?) {
+        let spec = agent.model
+        switch spec.backend {
+        case .scripted(let turns):
+            let info = ModelInfo(provider: "scripted", name: agent.name, contextWindow: spec.contextWindow ?? 200_000)
+            return (ScriptedModel(turns, selection: .byAssistantTurns, info: info), nil)
+        case .recorded(let provider, let name, let cassettePath, let baseURL):
+            let path = scenario.resolve(cassettePath)
+            let failure = { (message: String) in
+                ScenarioError(file: scenario.file, line: spec.line, field: "agents.\(agent.name).model", message: message)
+            }
+            let replay: CassetteTransport?
+            let wire: any HTTPTransport
+            if let transport {
+                replay = nil
+                wire = transport
+            } else {
+                let cassette: Cassette
+                do {
+                    cassette = try Cassette.load(from: path)
+                } catch {
+                    throw ScenarioError(
+                        file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.cassette",
+                        message: "\(error)")
+                }
+                let transport = CassetteTransport(cassette: cassette, file: path, environment: environment)
+                replay = transport
+                wire = transport
+            }
+            // Replays need no key; the adapters still want one to build their headers (redacted on disk).
+            var keys: [String: String] = [:]
+            for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "replay" } }
+            if transport != nil {
+                keys = ProcessInfo.processInfo.environment
+                // A loopback stand-in needs no key; a live provider gets the one from the environment.
+                if let baseURL, ProviderCatalog.isLoopback(baseURL), let entry = ProviderCatalog.entry(provider),
+                    !entry.apiKeyVariables.contains(where: { keys[$0] != nil }), let variable = entry.apiKeyVariables.first
+                {
+                    keys[variable] = "stand-in-needs-no-key"
+                }
+            }
+            var model: any Model
+            do {
+                model = try ProviderCatalog.model(
+                    provider, model: name.isEmpty ? nil : name, baseURL: baseURL, transport: wire, environment: keys)
+            } catch {
+                throw failure("\(error)")
+            }
+            if let window = spec.contextWindow { model = ContextWindowOverride(base: model, contextWindow: window) }
+            return (model, replay)
+        }
+    }
+}
+
+/// A model with a smaller context window than its provider's, to make compaction happen in small scenarios.
+struct ContextWindowOverride: Model {
+    let base: any Model
+    let contextWindow: Int
+
+    var info: ModelInfo {
+        var info = base.info
+        info.contextWindow = contextWindow
+        return info
+    }
+
+    func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> { base.stream(request) }
+}

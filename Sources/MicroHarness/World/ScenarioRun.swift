@@ -1,0 +1,157 @@
+import Micro
+import MicroAgent
+
+/// How one scenario run went: the run's result, the Trace, and each expectation's verdict.
+public struct ScenarioOutcome: Sendable {
+    public var scenario: Scenario
+    /// How the top-level run ended, unless running it threw.
+    public var result: RunResult?
+    /// An error that escaped the run (a harness or infrastructure failure, not a graceful run failure).
+    public var error: String?
+    public var trace: [TraceEvent]
+    /// The Trace as canonical JSON lines (what golden files hold).
+    public var traceText: String
+    /// Every verdict: the file's expectations, then the implicit checks (faults fired, no gap in checkpoints,
+    /// the run ended as expected, recordings used).
+    public var checks: [Check]
+    /// Simulated process crashes the run went through.
+    public var crashes: Int
+    /// Virtual time the run took.
+    public var virtualDuration: Duration
+
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+    public var failures: [Check] { checks.filter { !$0.passed } }
+
+    /// One verdict.
+    public struct Check: Sendable, Hashable {
+        public var name: String
+        /// The expectation's line in the scenario file; 0 for implicit checks.
+        public var line: Int
+        public var passed: Bool
+        public var message: String
+    }
+}
+
+/// A crash the harness simulates at a juncture (the `process crash` fault).
+struct SimulatedCrash: Error {}
+
+/// Runs scenarios in worlds and checks their expectations.
+public enum ScenarioRunner {
+    /// Runs `scenario` in a new in-memory world and checks it.
+    public static func run(_ scenario: Scenario) async -> ScenarioOutcome {
+        let trace = Trace()
+        do {
+            let world = try await World(scenario, trace: trace)
+            return await run(in: world)
+        } catch {
+            return ScenarioOutcome(
+                scenario: scenario, result: nil, error: "\(error)", trace: trace.all, traceText: (try? trace.jsonLines()) ?? "",
+                checks: [.init(name: "world", line: 0, passed: false, message: "the world could not be built: \(error)")],
+                crashes: 0, virtualDuration: .zero)
+        }
+    }
+
+    /// Runs the scenario's workflow in `world`: starts the run, answers its questions with the scenario's
+    /// inputs, and after each simulated crash resumes it with a new runner (new models, as a new process),
+    /// once the dead owner's lease has expired on the virtual clock.
+    ///
+    /// - Parameters:
+    ///   - resume: continue the run from its checkpoints (a restarted process) instead of starting it.
+    ///   - owner: the lease owner of this process.
+    ///   - onCheckpoint: also called after every checkpoint (the chaos driver kills processes there).
+    public static func run(
+        in world: World, resume: Bool = false, owner: String = "process",
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+    ) async -> ScenarioOutcome {
+        let scenario = world.scenario
+        let spec = scenario.run
+        let started = world.clock.now
+        var inputs = spec.inputs[...]
+        var crashes = 0
+        var result: RunResult?
+        var escaped: String?
+        var resuming = resume
+        if resume {
+            // Answers the dead process already gave are in the checkpoints: skip as many as were asked.
+            let answered = await answeredInputs(world)
+            inputs = inputs.dropFirst(answered)
+        }
+        let hook = combined(onCheckpoint, crashHook(world))
+        while true {
+            do {
+                let runner = try world.runner(owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", onCheckpoint: hook)
+                var current: RunResult
+                if resuming {
+                    current = try await runner.resume(runID: spec.runID)
+                } else {
+                    current = try await runner.run(spec.agent, input: spec.prompt, runID: spec.runID)
+                }
+                while current.status == .waitingForInput, let input = inputs.popFirst() {
+                    current = try await runner.resume(runID: spec.runID, input: input)
+                }
+                result = current
+                break
+            } catch is SimulatedCrash {
+                crashes += 1
+                resuming = true
+                do {
+                    try await world.environment.sleep(for: .seconds(61))  // the dead process's lease expires
+                } catch {
+                    escaped = "\(error)"
+                    break
+                }
+            } catch {
+                escaped = "\(error)"
+                break
+            }
+        }
+        var outcome = ScenarioOutcome(
+            scenario: scenario, result: result, error: escaped, trace: world.trace.all,
+            traceText: (try? world.trace.jsonLines()) ?? "", checks: [], crashes: crashes,
+            virtualDuration: started.duration(to: world.clock.now))
+        outcome.checks = await ExpectationChecker(world: world, outcome: outcome).checks()
+        return outcome
+    }
+
+    /// Both hooks in order, or nil when there is none.
+    static func combined(
+        _ first: (@Sendable (Checkpoint) async throws -> Void)?, _ second: (@Sendable (Checkpoint) async throws -> Void)?
+    ) -> (@Sendable (Checkpoint) async throws -> Void)? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return { checkpoint in
+            try await first(checkpoint)
+            try await second(checkpoint)
+        }
+    }
+
+    /// How many `request_input` questions of the run were already answered (counted from its checkpoints).
+    static func answeredInputs(_ world: World) async -> Int {
+        guard let history = try? await world.checkpointer.history(runID: world.scenario.run.runID) else { return 0 }
+        var answered = 0
+        var waiting = false
+        for checkpoint in history {
+            if checkpoint.state.status == .waitingForInput {
+                waiting = true
+            } else if waiting {
+                answered += 1
+                waiting = false
+            }
+        }
+        return answered
+    }
+
+    /// The checkpoint hook that crashes the "process" where the plan says.
+    static func crashHook(_ world: World) -> (@Sendable (Checkpoint) async throws -> Void)? {
+        guard world.scenario.faults.contains(where: { $0.target == .process }) else { return nil }
+        return { checkpoint in
+            guard world.injector.fault(.process, agent: checkpoint.state.agent, text: checkpoint.juncture.description) != nil
+            else { return }
+            world.trace.append(
+                .crashed, runID: checkpoint.runID, agent: checkpoint.state.agent, step: checkpoint.state.step,
+                at: world.environment.now(),
+                data: ["afterSequence": .integer(checkpoint.sequence), "juncture": .string(checkpoint.juncture.description)])
+            throw SimulatedCrash()
+        }
+    }
+}

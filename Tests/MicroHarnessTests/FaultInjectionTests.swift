@@ -1,0 +1,145 @@
+import Foundation
+import Micro
+import MicroAgent
+import MicroHarness
+import Testing
+
+/// Every fault kind fires, shows in the Trace, and has the effect it names.
+@Suite struct FaultInjectionTests {
+    /// One agent that books a hotel (store writes, a ledger charge) after a forecast, on the bus too.
+    static func scenario(faults: String, retries: Int = 4, toolTimeout: String? = nil) throws -> Scenario {
+        try Scenario(
+            parsing: """
+                name: faults
+                seed: 5
+                services: [hotels, payments, weather, bus]
+                agents:
+                  - name: agent
+                    guardrails:
+                      retry: {max_attempts: \(retries), initial_delay: 1s, jitter: 0}
+                      \(toolTimeout.map { "tool_call_timeout: \($0)" } ?? "")
+                    model:
+                      script:
+                        - call: {tool: weather_forecast, arguments: {city: Lisbon, from: "2026-05-01", days: 1}}
+                        - call: {tool: bus_publish, arguments: {topic: news, message: hello}}
+                        - call: {tool: travel_hotels_book, arguments: {hotelID: "lisbon:0", checkIn: "2026-05-01", nights: 1, guestName: Ada}}
+                        - call: {tool: bus_receive, arguments: {topic: news}}
+                        - text: done
+                run:
+                  agent: agent
+                  prompt: go
+                faults:
+                \(faults)
+                expect:
+                  - fault_injected: true
+                """, file: "faults.yaml")
+    }
+
+    static func injected(_ outcome: ScenarioOutcome) -> [String] {
+        outcome.trace.filter { $0.kind == .faultInjected }.map { "\($0.data["target"]?.stringValue ?? "") \($0.data["kind"]?.stringValue ?? "")" }
+    }
+
+    @Test(arguments: [
+        ("rate_limit", 429, "rate_limited"), ("server_error", 500, "overloaded"), ("unavailable", 503, "overloaded"),
+        ("overloaded", 529, "overloaded"),
+    ])
+    func modelHTTPErrorsAreRetriedAfterRetryAfter(kind: String, status: Int, code: String) async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: \(kind), retry_after: 7s}"))
+        #expect(outcome.passed, "\(outcome.failures)")
+        let error = try #require(outcome.trace.first { $0.kind == .modelError })
+        #expect(error.data["status"] == .integer(status))
+        #expect(error.data["code"] == .string(code))
+        let retry = try #require(outcome.trace.first { $0.kind == .modelRetry })
+        #expect(retry.data["delayMs"] == .integer(7000))
+        #expect(outcome.result?.output == "done")
+    }
+
+    @Test(arguments: ["timeout", "connection_reset", "truncated_stream", "slow_dribble", "context_length_exceeded"])
+    func modelStreamFaultsAreRecoveredFrom(kind: String) async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: \(kind), latency: 2s}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(Self.injected(outcome) == ["model \(kind)"])
+        #expect(outcome.result?.status == .completed)
+        if kind == "truncated_stream" {
+            #expect(outcome.trace.first { $0.kind == .modelError }?.data["code"] == "truncated")
+        }
+        if kind == "slow_dribble" { #expect(outcome.virtualDuration >= .seconds(2)) }
+    }
+
+    @Test func aMalformedChunkFailsTheRunWithAClearError() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: malformed_chunk, call: 2}"))
+        #expect(outcome.result?.status == .failed)
+        #expect(outcome.result?.failure?.message.contains("malformed_response") == true)
+    }
+
+    @Test(arguments: ["error", "timeout", "wrong_shape"])
+    func toolFaultsBecomeToolResults(kind: String) async throws {
+        let outcome = await ScenarioRunner.run(
+            try Self.scenario(faults: "  - {target: tool, kind: \(kind), tool: weather_forecast, latency: 1s}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        let result = try #require(outcome.trace.first { $0.kind == .toolResult && $0.data["tool"] == "weather_forecast" })
+        #expect(result.data["isError"] == .bool(kind != "wrong_shape"))
+        if kind == "wrong_shape" { #expect(result.data["content"]?["unexpected"] == "shape") }
+    }
+
+    @Test func toolLatencyRunsOnTheVirtualClock() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: tool, kind: latency, latency: 90s}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.virtualDuration >= .seconds(90))
+    }
+
+    @Test func aFailedStoreWriteFailsTheBookingNotTheRun() async throws {
+        let outcome = await ScenarioRunner.run(
+            try Self.scenario(faults: "  - {target: store, kind: write_failed, times: 100}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        let booking = try #require(outcome.trace.first { $0.kind == .toolResult && $0.data["tool"] == "travel_hotels_book" })
+        #expect(booking.data["isError"] == true)
+    }
+
+    @Test func aSlowStoreWriteWaitsOnTheVirtualClock() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: store, kind: slow_write, latency: 40s}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.virtualDuration >= .seconds(40))
+    }
+
+    @Test func aFailedCheckpointCommitStopsTheRunWithACheckpointError() async throws {
+        let scenario = try Self.scenario(faults: "  - {target: checkpointer, kind: write_failed, call: 3}")
+        let outcome = await ScenarioRunner.run(scenario)
+        #expect(outcome.error?.contains("storage") == true, "\(outcome.error ?? "no error")")
+        #expect(Self.injected(outcome) == ["checkpointer write_failed"])
+    }
+
+    @Test(arguments: [("drop", "[]"), ("duplicate", #"["hello","hello"]"#), ("delay", #"["hello"]"#)])
+    func brokerFaultsChangeWhatIsDelivered(kind: String, delivered: String) async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: broker, kind: \(kind), topic: news, latency: 3s}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        let received = try #require(outcome.trace.first { $0.kind == .toolResult && $0.data["tool"] == "bus_receive" })
+        #expect(received.data["content"]?["messages"]?.canonicalString() == delivered)
+    }
+
+    @Test func aProcessCrashResumesFromTheLatestCheckpoint() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: process, kind: crash, call: 9}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.crashes == 1)
+        #expect(outcome.trace.contains { $0.kind == .crashed })
+        #expect(outcome.trace.contains { $0.kind == .resumed })
+        #expect(outcome.result?.output == "done")
+    }
+
+    @Test func triggersCountTheirOwnCalls() {
+        let random = RandomSource.seeded(1)
+        #expect((1...6).filter { FaultTrigger(call: 3).fires(count: $0, random: random) } == [3])
+        #expect((1...6).filter { FaultTrigger(every: 2).fires(count: $0, random: random) } == [2, 4, 6])
+        #expect((1...6).filter { FaultTrigger(times: 2).fires(count: $0, random: random) } == [1, 2])
+        #expect((1...6).filter { FaultTrigger().fires(count: $0, random: random) } == [1])
+        let draws = (1...1000).filter { FaultTrigger(probability: 0.3).fires(count: $0, random: random) }.count
+        #expect((200...400).contains(draws))
+    }
+
+    @Test func aMatchLimitsAFaultToMatchingCalls() async throws {
+        let outcome = await ScenarioRunner.run(
+            try Self.scenario(faults: "  - {target: tool, kind: error, match: \"lisbon:0\"}"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.trace.first { $0.kind == .faultInjected }?.data["tool"] == "travel_hotels_book")
+    }
+}
