@@ -28,4 +28,25 @@ import Testing
             #expect(lines.last?.hasSuffix("completed (final)") == true)
         }
     }
+
+    @Test func sendWithTaskAnswersAPausedTask() async throws {
+        let environment = Environment.live
+        let agent = Agent(
+            name: "asker", instructions: "Ask, then answer.",
+            model: ScriptedModel([
+                .calls([ToolCall(id: "ask", name: "request_input", arguments: ["prompt": "Which date?"])]),
+                .answer("Booked for the date you gave."),
+            ], selection: .byAssistantTurns), tools: .services([]))
+        let runner = AgentRunner(
+            runtime: Runtime.inMemory(environment: environment), checkpointer: InMemoryCheckpointer(), agents: [agent],
+            owner: "cli-test")
+        try await A2AServer(runner: runner, agent: "asker").withRunning { url in
+            let asked = await runMicro(["a2a", "send", url, "book"])
+            #expect(asked.out.hasPrefix("input required: ") && asked.out.contains("asks: Which date?"))
+            let taskID = try #require(asked.out.split(separator: "(task ").last?.split(separator: ")").first.map(String.init))
+            let answered = await runMicro(["a2a", "send", url, "May 1st", "--task", taskID])
+            #expect(answered.code == 0)
+            #expect(answered.out == "Booked for the date you gave.\n")
+        }
+    }
 }
