@@ -77,6 +77,22 @@ import Testing
         #expect(transport.count == 0)
     }
 
+    @Test func refusesAnEndpointOnAnotherHostNamedByTheCard() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(
+            runner: world.runner([answering("echo", "ok")]), agent: "echo", publicURL: "http://169.254.169.254/latest/")
+        try await server.withRunning { url in
+            let remote = A2ARemoteAgent(name: "echo", url: url, environment: world.environment)
+            do {
+                _ = try await remote.send(task: "hi", context: .standalone(caller: "test", environment: world.environment))
+                Issue.record("expected a refusal")
+            } catch let error as A2AClientError {
+                #expect(error.code == .hostNotAllowed)
+                #expect(error.message.contains("169.254.169.254"))
+            }
+        }
+    }
+
     @Test func retriesConnectionFailuresABoundedNumberOfTimes() async throws {
         let transport = RecordingTransport(failure: HTTPError(.connectionFailed, "refused"))
         let clock = VirtualClock()
