@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
         .library(name: "MicroHarness", targets: ["MicroHarness"]),
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
+        .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
     dependencies: [
@@ -55,6 +56,16 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A2A: an agent served over the A2A protocol (card, JSON-RPC 1.0 and 0.3, SSE), and the client.
+        .target(
+            name: "MicroA2A",
+            dependencies: [
+                "Micro", "MicroAgent", "MicroProviders", "MicroReplay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // MCP server (stdio and Streamable HTTP, both protocol eras) and client.
         .target(
             name: "MicroMCP",
@@ -80,7 +91,7 @@ let package = Package(
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -105,6 +116,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MicroA2ATests",
+            dependencies: ["MicroA2A", "MicroAgent", "Micro", "MicroSQLite", "MicroProviders", "MicroExamples"]
+        ),
+        .testTarget(
             name: "MicroHarnessTests",
             dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroAgent", "MicroProviders", "Micro"]
         ),
@@ -119,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "MicroCLITests",
             dependencies: [
-                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
+                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro", "MicroA2A",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

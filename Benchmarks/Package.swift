@@ -50,5 +50,18 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .executableTarget(
+            name: "A2ABenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroAgent", package: "Micro"),
+                .product(name: "MicroProviders", package: "Micro"),
+                .product(name: "MicroA2A", package: "Micro"),
+            ],
+            path: "Benchmarks/A2ABenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

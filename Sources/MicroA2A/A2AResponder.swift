@@ -1,0 +1,290 @@
+import HTTPTypes
+import Hummingbird
+import Micro
+import NIOCore
+
+/// The HTTP side of ``A2AServer``: the card, and JSON-RPC requests checked and dispatched.
+struct A2AResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let server: A2AServer
+    let core: A2AServerCore
+
+    static let versionHeader = HTTPField.Name(A2AVersion.header)!
+    static let cardPaths: Set<String> = ["/.well-known/agent-card.json", "/.well-known/agent.json"]
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let path = request.uri.path
+        if Self.cardPaths.contains(path) {
+            guard request.method == .get || request.method == .head else { return Self.plain(.methodNotAllowed, "use GET") }
+            let url = server.publicURL ?? "http://\(request.head.authority ?? "\(server.host):\(server.port)")/"
+            return Self.json(.ok, server.card(url: url).json)
+        }
+        guard path == "/" else { return Self.plain(.notFound, "no such path: \(path); the JSON-RPC endpoint is /") }
+        guard request.method == .post else { return Self.plain(.methodNotAllowed, "JSON-RPC requests are POSTed to /") }
+        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/json" || contentType == "application/a2a+json" else {
+            return Self.plain(
+                .unsupportedMediaType, "JSON-RPC requests need Content-Type: application/json, not \(contentType ?? "none")")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: server.maximumBodySize)
+        } catch {
+            return Self.plain(.contentTooLarge, "the request body passed \(server.maximumBodySize) bytes")
+        }
+        let bytes = Array(buffer: body)
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            return Self.rpc(.error(.parseError("invalid JSON: \(error)"), id: nil))
+        }
+        if value.arrayValue != nil { return Self.rpc(.error(.invalidRequest("batch requests are not supported"), id: nil)) }
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(value)
+        } catch {
+            return Self.rpc(.error(error, id: value["id"].flatMap(JSONRPCID.init)))
+        }
+        guard case .request(let id, let method, let params) = message else {
+            return Self.rpc(.error(.invalidRequest("A2A takes requests with an id and a method"), id: nil))
+        }
+        do {
+            let header = request.headers[Self.versionHeader]
+            guard let version = A2AVersion(header: header) else {
+                throw JSONRPCError.versionNotSupported("A2A-Version \(header ?? "") is not supported; use 1.0 or 0.3")
+            }
+            return try await dispatch(method: method, params: params, id: id, version: version)
+        } catch let error as JSONRPCError {
+            return Self.rpc(.error(error, id: id))
+        } catch {
+            core.logger.error("A2A \(method) failed: \(error)")
+            return Self.rpc(.error(.internalError("\(method) failed: \(error)"), id: id))
+        }
+    }
+
+    // MARK: Dispatch
+
+    private static let methods: [String: (A2AVersion, Method)] = [
+        "SendMessage": (.v1_0, .send), "SendStreamingMessage": (.v1_0, .stream), "GetTask": (.v1_0, .get),
+        "ListTasks": (.v1_0, .list), "CancelTask": (.v1_0, .cancel), "SubscribeToTask": (.v1_0, .subscribe),
+        "message/send": (.v0_3, .send), "message/stream": (.v0_3, .stream), "tasks/get": (.v0_3, .get),
+        "tasks/cancel": (.v0_3, .cancel), "tasks/resubscribe": (.v0_3, .subscribe),
+    ]
+    private static let pushMethods: Set<String> = [
+        "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig", "ListTaskPushNotificationConfigs",
+        "DeleteTaskPushNotificationConfig", "tasks/pushNotificationConfig/set", "tasks/pushNotificationConfig/get",
+        "tasks/pushNotificationConfig/list", "tasks/pushNotificationConfig/delete",
+    ]
+
+    private enum Method { case send, stream, get, list, cancel, subscribe }
+
+    private func dispatch(method name: String, params: JSONValue?, id: JSONRPCID, version header: A2AVersion) async throws
+        -> Response
+    {
+        if Self.pushMethods.contains(name) {
+            throw JSONRPCError(code: -32003, message: "push notifications are not supported")
+        }
+        if name == "GetExtendedAgentCard" || name == "agent/getAuthenticatedExtendedCard" {
+            throw JSONRPCError(code: -32007, message: "this agent has no extended card")
+        }
+        guard let (family, method) = Self.methods[name] else { throw JSONRPCError.methodNotFound(name) }
+        if family == .v1_0 && header != .v1_0 {
+            throw JSONRPCError.versionNotSupported(
+                "\(name) is an A2A 1.0 method and this request is 0.3 (no A2A-Version header); send A2A-Version: 1.0")
+        }
+        let params = params ?? .object([:])
+        guard params.objectValue != nil else { throw JSONRPCError.invalidParams("params must be an object") }
+        switch method {
+        case .send: return try await send(params, id: id, version: family, streaming: false)
+        case .stream: return try await send(params, id: id, version: family, streaming: true)
+        case .get: return Self.rpc(.result(try await get(params, version: family), id: id))
+        case .list: return Self.rpc(.result(try await list(params), id: id))
+        case .cancel: return Self.rpc(.result(try await cancel(params, version: family), id: id))
+        case .subscribe: return try await subscribe(params, id: id, version: family)
+        }
+    }
+
+    // MARK: Methods
+
+    private func send(_ params: JSONValue, id: JSONRPCID, version: A2AVersion, streaming: Bool) async throws -> Response {
+        guard let rawMessage = params["message"] else { throw JSONRPCError.invalidParams("params.message is required") }
+        var message = try A2AWire.decodeMessage(rawMessage, at: "params.message")
+        let configuration = params["configuration"]
+        let historyLength = try Self.optionalInt(configuration?["historyLength"], "params.configuration.historyLength")
+        let returnImmediately =
+            configuration?["returnImmediately"]?.boolValue ?? configuration?["blocking"]?.boolValue.map { !$0 } ?? false
+        let environment = core.environment
+        var task: A2ATask
+        let job: A2ATaskExecutor.Job?
+        if let taskID = message.taskID {
+            guard var existing = try await core.tasks.task(taskID) else { throw JSONRPCError.taskNotFound(taskID) }
+            if let contextID = message.contextID, contextID != existing.contextID {
+                throw JSONRPCError.invalidParams("params.message.contextId \(contextID) is not the context of task \(taskID)")
+            }
+            // Claiming the task first makes a second follow-up, sent while the first resumes the run, fail cleanly.
+            guard existing.state == .inputRequired, core.hub.claim(taskID) else {
+                throw JSONRPCError.unsupportedOperation(
+                    "task \(taskID) is \(existing.state.rawValue); only a task waiting for input takes a follow-up message")
+            }
+            message.contextID = existing.contextID
+            existing.history.append(message)
+            existing.state = .submitted
+            existing.statusMessage = nil
+            existing.updatedAt = environment.now()
+            do {
+                try await core.tasks.save(existing)
+            } catch {
+                core.hub.settle(taskID, settled: nil)
+                throw error
+            }
+            task = existing
+            job = .resume(existing, input: message.text)
+        } else {
+            let taskID = environment.ids.next("task")
+            message.taskID = taskID
+            message.contextID = message.contextID ?? environment.ids.next("ctx")
+            let fresh = A2ATask(
+                id: taskID, contextID: message.contextID!, state: .submitted, updatedAt: environment.now(), history: [message],
+                runID: taskID)
+            let (stored, created) = try await core.tasks.create(fresh, messageID: message.messageID)
+            task = stored
+            job = created && core.hub.claim(taskID) ? .start(fresh, input: message.text) : nil
+            if !created { task = try await core.tasks.task(task.id) ?? task }
+        }
+        // Following before queueing the job: no event is missed. Nil when nothing drives the task (a message
+        // sent again for a task that has settled).
+        let updates = core.hub.follow(task.id)
+        if let job { core.enqueue(job) }
+        if streaming { return sse(first: .task(task), updates: updates, id: id, version: version) }
+        if !returnImmediately, let updates {
+            if let settled = await Self.settled(updates) {
+                task = settled
+            } else {
+                task = try await core.tasks.task(task.id) ?? task
+            }
+        }
+        return Self.rpc(.result(A2AWire.encodeSendResult(task, version, historyLength: historyLength), id: id))
+    }
+
+    private func get(_ params: JSONValue, version: A2AVersion) async throws -> JSONValue {
+        let task = try await existingTask(params)
+        let historyLength = try Self.optionalInt(params["historyLength"], "params.historyLength")
+        return A2AWire.encode(task, version, historyLength: historyLength)
+    }
+
+    private func list(_ params: JSONValue) async throws -> JSONValue {
+        let pageSize = try Self.optionalInt(params["pageSize"], "params.pageSize") ?? 50
+        guard (1...100).contains(pageSize) else { throw JSONRPCError.invalidParams("params.pageSize must be 1 to 100, not \(pageSize)") }
+        var offset = 0
+        if let token = params["pageToken"]?.stringValue, !token.isEmpty {
+            guard let parsed = Int(token), parsed >= 0 else { throw JSONRPCError.invalidParams("params.pageToken \(token) is not a page token") }
+            offset = parsed
+        }
+        var state: A2ATaskState?
+        if let raw = params["status"]?.stringValue, raw != "TASK_STATE_UNSPECIFIED" {
+            guard let parsed = A2ATaskState(wire: raw) else { throw JSONRPCError.invalidParams("params.status \(raw) is not a task state") }
+            state = parsed
+        }
+        let contextID = params["contextId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let historyLength = try Self.optionalInt(params["historyLength"], "params.historyLength")
+        let includeArtifacts = params["includeArtifacts"]?.boolValue ?? false
+        let matching = try await core.tasks.all()
+            .filter { task in (state == nil || task.state == state) && (contextID == nil || task.contextID == contextID) }
+            .sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        let page = matching.dropFirst(offset).prefix(pageSize)
+        let next = offset + page.count < matching.count ? String(offset + page.count) : ""
+        return [
+            "tasks": .array(page.map { A2AWire.encode($0, .v1_0, historyLength: historyLength ?? 0, includeArtifacts: includeArtifacts) }),
+            "nextPageToken": .string(next), "pageSize": .integer(pageSize), "totalSize": .integer(matching.count),
+        ]
+    }
+
+    private func cancel(_ params: JSONValue, version: A2AVersion) async throws -> JSONValue {
+        var task = try await existingTask(params)
+        guard !task.state.isTerminal else { throw JSONRPCError.taskNotCancelable(task.id, state: task.state) }
+        if let updates = core.hub.follow(task.id, cancel: true) {
+            if let settled = await Self.settled(updates) {
+                task = settled
+            } else {
+                task = try await core.tasks.task(task.id) ?? task
+            }
+        } else {
+            // Nothing drives the task (it waits for input): it is canceled here.
+            task.state = .canceled
+            task.statusMessage = nil
+            task.updatedAt = core.environment.now()
+            await core.save(task, events: [])
+        }
+        return A2AWire.encode(task, version)
+    }
+
+    private func subscribe(_ params: JSONValue, id: JSONRPCID, version: A2AVersion) async throws -> Response {
+        let taskID = try await existingTask(params).id
+        let updates = core.hub.follow(taskID)
+        let task = try await existingTask(params)
+        guard !task.state.isTerminal else {
+            throw JSONRPCError.unsupportedOperation("task \(task.id) is \(task.state.rawValue); there is nothing to follow")
+        }
+        return sse(first: .task(task), updates: updates, id: id, version: version)
+    }
+
+    /// Waits for the end of a task's updates; returns the task as it settled, if it did.
+    private static func settled(_ updates: AsyncStream<A2ATaskHub.Update>) async -> A2ATask? {
+        var settled: A2ATask?
+        for await update in updates {
+            if case .settled(let task) = update { settled = task }
+        }
+        return settled
+    }
+
+    private func existingTask(_ params: JSONValue) async throws -> A2ATask {
+        guard let taskID = params["id"]?.stringValue, !taskID.isEmpty else {
+            throw JSONRPCError.invalidParams("params.id must be a task id (a non-empty string)")
+        }
+        guard let task = try await core.tasks.task(taskID) else { throw JSONRPCError.taskNotFound(taskID) }
+        return task
+    }
+
+    // MARK: Responses
+
+    /// An SSE response: `first`, then the events in `updates` until the task settles, each as a JSON-RPC
+    /// response to `id`.
+    private func sse(first: A2AStreamEvent, updates: AsyncStream<A2ATaskHub.Update>?, id: JSONRPCID, version: A2AVersion)
+        -> Response
+    {
+        @Sendable func frame(_ event: A2AStreamEvent) -> ByteBuffer {
+            var bytes = Array("data: ".utf8)
+            bytes += JSONRPCMessage.result(A2AWire.encode(event, version), id: id).json.canonicalBytes()
+            bytes += Array("\n\n".utf8)
+            return ByteBuffer(bytes: bytes)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                try await writer.write(frame(first))
+                if let updates {
+                    for await case .event(let event) in updates { try await writer.write(frame(event)) }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func rpc(_ message: JSONRPCMessage) -> Response { json(.ok, message.json) }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.canonicalBytes())))
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, ["error": .string(message)])
+    }
+
+    static func optionalInt(_ value: JSONValue?, _ path: String) throws(JSONRPCError) -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let int = value.intValue else { throw .invalidParams("\(path) must be an integer, not \(value.typeName)") }
+        return int
+    }
+}

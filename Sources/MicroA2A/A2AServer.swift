@@ -1,0 +1,78 @@
+import Hummingbird
+import Logging
+import Micro
+import MicroAgent
+import MicroReplay
+
+/// Serves one agent over A2A: its card at `/.well-known/agent-card.json` (and `/.well-known/agent.json`
+/// for older clients) and the JSON-RPC binding at `/`, in both protocol versions.
+///
+/// The `A2A-Version` request header selects the version: `1.0` serves `SendMessage`,
+/// `SendStreamingMessage` (SSE), `GetTask`, `ListTasks`, `CancelTask` and `SubscribeToTask` in ProtoJSON;
+/// without the header a request is 0.3 (`message/send`, `message/stream`, `tasks/get`, `tasks/cancel`,
+/// `tasks/resubscribe`, with `kind` discriminators), and a 1.0 method gets `VersionNotSupported` (-32009).
+/// 0.3 methods are served under either header.
+///
+/// Each task is one run of the agent in ``runner``: running → `working`, completed, failed, a
+/// `request_input` pause → `input-required`; a message with the task's id resumes the paused run with its
+/// text. `CancelTask` cancels the run's task. Tasks are kept in ``store`` (namespace `a2a.<agent>`) and
+/// survive a restart on a durable store; runs left working are resumed from their checkpoints.
+///
+/// Bad input never reaches the agent: a body that is not JSON gets -32700, an unknown method -32601, bad
+/// params -32602, an unknown or expired task -32001; a content type other than JSON gets HTTP 415 and a body over
+/// ``maximumBodySize`` HTTP 413.
+public struct A2AServer: Sendable {
+    public var runner: AgentRunner
+    /// The agent of ``runner`` that serves the tasks.
+    public var agent: String
+    /// Where tasks are kept (the runner's runtime store by default).
+    public var store: any Store
+    public var host: String
+    public var port: Int
+    /// The JSON-RPC URL the card announces; nil: `http://<Host header>/` of each card request.
+    public var publicURL: String?
+    public var maximumBodySize: Int
+    /// How long a task is kept after its last change (nil: for ever); an expired task is unknown (-32001).
+    public var taskRetention: Duration?
+    public var logger: Logger
+
+    public init(
+        runner: AgentRunner, agent: String, store: (any Store)? = nil, host: String = "127.0.0.1", port: Int = 0,
+        publicURL: String? = nil, maximumBodySize: Int = 1 << 20, taskRetention: Duration? = nil,
+        logger: Logger = .quiet("micro-a2a")
+    ) {
+        self.runner = runner
+        self.agent = agent
+        self.store = store ?? runner.runtime.store
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.maximumBodySize = maximumBodySize
+        self.taskRetention = taskRetention
+        self.logger = logger
+    }
+
+    /// The Hummingbird application: the HTTP server plus the run loop that drives the tasks' runs.
+    /// `onRunning` gets the bound port once the server listens.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let core = A2AServerCore(runner: runner, agentName: agent, store: store, retention: taskRetention, logger: logger)
+        return Application(
+            responder: A2AResponder(server: self, core: core),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "micro-a2a"),
+            services: [A2ATaskExecutor(core: core)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    /// Runs the server for the duration of `body`, which gets its base URL (`http://127.0.0.1:PORT`).
+    public func withRunning<R: Sendable>(_ body: @escaping @Sendable (String) async throws -> R) async throws -> R {
+        let host = host
+        return try await withLoopbackServer({ onRunning in application(onRunning: onRunning) }) { port in
+            try await body("http://\(host):\(port)")
+        }
+    }
+
+    /// The card this server publishes, its endpoint at `url`.
+    public func card(url: String) -> A2AAgentCard {
+        A2AAgentCard.served(name: agent, description: runner.agents[agent]?.description ?? "", url: url)
+    }
+}

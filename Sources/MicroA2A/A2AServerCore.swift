@@ -1,0 +1,55 @@
+import Logging
+import Micro
+import MicroAgent
+import Synchronization
+
+/// What the HTTP side and the run loop of one running ``A2AServer`` share: the runner, the task store,
+/// the job queue, and the hub of claimed tasks and their followers.
+final class A2AServerCore: Sendable {
+    let runner: AgentRunner
+    let agentName: String
+    let tasks: A2ATaskStore
+    let hub = A2ATaskHub()
+    let jobs: AsyncStream<A2ATaskExecutor.Job>
+    let logger: Logger
+    private let queue: AsyncStream<A2ATaskExecutor.Job>.Continuation
+
+    var environment: Environment { runner.runtime.environment }
+
+    init(runner: AgentRunner, agentName: String, store: any Store, retention: Duration?, logger: Logger) {
+        self.runner = runner
+        self.agentName = agentName
+        self.logger = logger
+        tasks = A2ATaskStore(store: store, agent: agentName, retention: retention)
+        (jobs, queue) = AsyncStream.makeStream(of: A2ATaskExecutor.Job.self)
+    }
+
+    deinit { queue.finish() }
+
+    /// Queues a run of a task claimed in ``hub`` for the run loop.
+    func enqueue(_ job: A2ATaskExecutor.Job) {
+        queue.yield(job)
+    }
+
+    /// Persists `task`, then publishes `events` to its followers. A store failure is logged: the events
+    /// still go out, and the task keeps its last stored state.
+    func save(_ task: A2ATask, events: [A2AStreamEvent]) async {
+        do {
+            try await tasks.save(task)
+        } catch {
+            logger.error("cannot store A2A task \(task.id): \(error)")
+        }
+        for event in events { hub.publish(task.id, event) }
+    }
+
+    /// Queues the tasks a previous server left submitted or working, so their runs continue from their checkpoints.
+    func recover() async {
+        do {
+            for task in try await tasks.all() where (task.state == .submitted || task.state == .working) && hub.claim(task.id) {
+                enqueue(.start(task, input: task.history.first { $0.role == .user }?.text ?? ""))
+            }
+        } catch {
+            logger.error("cannot read the A2A tasks to recover: \(error)")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Micro
+import MicroAgent
+import ServiceLifecycle
+import Synchronization
+
+/// Drives the runs behind an A2A server's tasks: the server's run loop, a task group with one child per
+/// task being worked on. A cancel request ends that child's run by cancelling it (the run's task, not a
+/// flag it polls); stopping the server cancels them all and leaves their tasks `working` in the store, to
+/// be resumed from their checkpoints when a server starts on the same store again.
+struct A2ATaskExecutor: ServiceLifecycle.Service {
+    enum Job: Sendable {
+        /// Start the task's run on `input` (or continue it from its checkpoint if it exists).
+        case start(A2ATask, input: String)
+        /// Answer the question the task's paused run asked.
+        case resume(A2ATask, input: String)
+    }
+
+    let core: A2AServerCore
+
+    func run() async throws {
+        await core.recover()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for await job in core.jobs {
+                    group.addTask { await execute(job) }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case finished(RunResult)
+        case failed(String)
+        case canceled
+        /// Another process holds the run's lease: the task stays as it is, for whoever holds the run.
+        case leaseHeld(String)
+    }
+
+    private func execute(_ job: Job) async {
+        let (initial, signal): (A2ATask, AsyncStream<Void>)
+        switch job {
+        case .start(let task, _), .resume(let task, _): initial = task
+        }
+        signal = core.hub.cancelSignal(initial.id)
+        var task = initial
+        if task.state != .working {
+            task.state = .working
+            task.updatedAt = core.environment.now()
+            await core.save(task, events: [.status(taskID: task.id, contextID: task.contextID, state: .working, message: nil, final: false)])
+        }
+        let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome? in
+            group.addTask {
+                do {
+                    return .finished(try await perform(job))
+                } catch let error as CheckpointError where error.code == .leaseHeld {
+                    return .leaseHeld(error.description)
+                } catch {
+                    return Task.isCancelled ? nil : .failed("\(error)")
+                }
+            }
+            group.addTask {
+                for await _ in signal {}
+                return Task.isCancelled ? nil : .canceled
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case nil:
+            // The server is stopping: the task stays as it is, to be resumed by the next server.
+            core.hub.settle(task.id, settled: nil)
+        case .leaseHeld(let reason)?:
+            core.logger.warning("task \(task.id) stays \(task.state.rawValue): \(reason)")
+            core.hub.settle(task.id, settled: nil)
+        case let outcome?:
+            await finish(&task, outcome)
+        }
+    }
+
+    private func perform(_ job: Job) async throws -> RunResult {
+        let runner = core.runner
+        switch job {
+        case .start(let task, let input):
+            let runID = task.runID ?? task.id
+            if try await runner.checkpointer.latest(runID: runID) != nil {
+                return try await runner.resume(runID: runID)
+            }
+            return try await runner.run(core.agentName, input: input, runID: runID)
+        case .resume(let task, let input):
+            return try await runner.resume(runID: task.runID ?? task.id, input: input)
+        }
+    }
+
+    private func finish(_ task: inout A2ATask, _ outcome: Outcome) async {
+        let environment = core.environment
+        task.updatedAt = environment.now()
+        var events: [A2AStreamEvent] = []
+        func agentMessage(_ text: String) -> A2AMessage {
+            .text(text, role: .agent, messageID: environment.ids.next("msg"), taskID: task.id, contextID: task.contextID)
+        }
+        switch outcome {
+        case .finished(let result) where result.status == .completed:
+            let artifact = A2AArtifact(artifactID: task.id + "-answer", name: "answer", parts: [.text(result.output ?? "")])
+            task.state = .completed
+            task.statusMessage = nil
+            task.artifacts = [artifact]
+            task.history.append(agentMessage(result.output ?? ""))
+            events.append(.artifact(taskID: task.id, contextID: task.contextID, artifact: artifact, lastChunk: true))
+        case .finished(let result) where result.status == .waitingForInput:
+            let question = agentMessage(result.inputRequest?.prompt ?? "")
+            task.state = .inputRequired
+            task.statusMessage = question
+            task.history.append(question)
+        case .finished(let result) where result.status == .cancelled:
+            task.state = .canceled
+            task.statusMessage = nil
+        case .finished(let result):
+            task.state = .failed
+            task.statusMessage = agentMessage(result.failure?.description ?? "the run ended \(result.status.rawValue)")
+        case .failed(let message):
+            task.state = .failed
+            task.statusMessage = agentMessage(message)
+        case .canceled:
+            task.state = .canceled
+            task.statusMessage = nil
+        case .leaseHeld:
+            return
+        }
+        events.append(.status(taskID: task.id, contextID: task.contextID, state: task.state, message: task.statusMessage, final: true))
+        await core.save(task, events: events)
+        core.hub.settle(task.id, settled: task)
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Micro
+import MicroA2A
+import MicroAgent
+import MicroExamples
+import MicroProviders
+import MicroSQLite
+
+struct A2ACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "a2a", abstract: "Serve an agent over A2A, or talk to an A2A agent.",
+        subcommands: [Serve.self, Card.self, Send.self])
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a bundled travel agent over A2A (1.0 and 0.3 JSON-RPC, SSE) on 127.0.0.1.",
+            discussion: """
+                The card is at http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at \
+                http://127.0.0.1:PORT/. Agents: coordinator (default), booker, and concierge (asks a question \
+                first, so its tasks pause in input-required). With --db, tasks, runs and the travel services' \
+                data are kept in that SQLite file and survive a restart.
+                """)
+
+        @Option(help: "The agent to serve.") var agent: String?
+        @Option(help: "Port to listen on (0 picks a free one).") var port = 8090
+        @Option(help: "SQLite file for tasks, checkpoints and service data (default: in memory).") var db: String?
+
+        func run() async throws {
+            let (runner, agent) = try await A2ACommand.travelAgent(named: agent, db: db)
+            let server = A2AServer(runner: runner, agent: agent, port: port, logger: .quiet("micro-a2a"))
+            let console = Console.current
+            let application = server.application { port in
+                console.out("serving agent \(agent) over A2A on http://127.0.0.1:\(port)")
+            }
+            try await application.runService()
+        }
+    }
+
+    struct Card: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the agent card of the A2A agent at URL.")
+        @Argument(help: "The agent's base URL.") var url: String
+
+        func run() async throws {
+            let card = try await A2AClient(url: url, transport: CurlTransport()).card()
+            Console.current.out(card.json.prettyString())
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send TEXT to the A2A agent at URL and print its answer.",
+            discussion: "Without --stream the message is sent and the task polled until it ends; with --stream every event is printed as it arrives.")
+        @Argument(help: "The agent's base URL.") var url: String
+        @Argument(help: "The message.") var text: String
+        @Flag(help: "Follow the task over SSE, printing each event.") var stream = false
+        @Option(help: "Continue this task (answer its question).") var task: String?
+
+        func run() async throws {
+            let console = Console.current
+            let environment = Environment.live
+            let client = A2AClient(url: url, transport: CurlTransport(), environment: environment)
+            let message = A2AMessage.text(text, role: .user, messageID: environment.ids.next("msg"), taskID: task)
+            if stream {
+                for try await event in try await client.stream(message) { console.out(Self.describe(event)) }
+                return
+            }
+            if task != nil {
+                switch try await client.send(message) {
+                case .message(let reply): console.out(reply.text)
+                case .task(let task): console.out(Self.outcome(of: task))
+                }
+                return
+            }
+            let remote = A2ARemoteAgent(name: "remote", client: client, mode: .polling)
+            do {
+                console.out(try await remote.send(task: text, context: CallContext.standalone(caller: "cli", environment: environment)))
+            } catch let error as A2AClientError where error.code == .inputRequired {
+                console.out("input required: \(error.message)")
+            }
+        }
+
+        /// A task's answer, its question, or its state.
+        static func outcome(of task: A2ATask) -> String {
+            switch task.state {
+            case .inputRequired: "input required: \(task.statusMessage?.text ?? "")"
+            case .completed: task.outputText
+            default: "task \(task.id) is \(task.state.rawValue)\(task.statusMessage.map { ": \($0.text)" } ?? "")"
+            }
+        }
+
+        static func describe(_ event: A2AStreamEvent) -> String {
+            switch event {
+            case .task(let task): "task \(task.id): \(task.state.rawValue)"
+            case .message(let message): "message: \(message.text)"
+            case .status(let taskID, _, let state, let message, let final):
+                "status \(taskID): \(state.rawValue)\(message.map { " — \($0.text)" } ?? "")\(final ? " (final)" : "")"
+            case .artifact(let taskID, _, let artifact, _): "artifact \(taskID): \(artifact.text)"
+            }
+        }
+    }
+
+    /// The runner and agent `micro a2a serve` serves: the bundled travel agents (plus `concierge`) on the travel
+    /// runtime, checkpoints and tasks in `db` when given.
+    static func travelAgent(named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
+        let agents = TravelAgents.all() + [concierge]
+        let agent = name ?? TravelAgents.coordinator
+        guard agents.contains(where: { $0.name == agent }) else {
+            throw ValidationError("no agent \(agent); agents: \(agents.map(\.name).joined(separator: ", "))")
+        }
+        let runtime = try await AgentWorld.travelRuntime(db: db)
+        let checkpointer: any Checkpointer = try db.map { try SQLiteCheckpointer(path: $0) } ?? InMemoryCheckpointer()
+        let runner = AgentRunner(
+            runtime: runtime, checkpointer: checkpointer, agents: agents,
+            owner: "micro-a2a@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)")
+        return (runner, agent)
+    }
+
+    /// A travel agent whose tasks pause: it asks for the traveller's name before it answers.
+    static let concierge = Agent(
+        name: "concierge", description: "asks for the traveller's name, then confirms the booking",
+        instructions: "Ask for the traveller's name, then confirm.",
+        model: ScriptedModel([
+            .calls([ToolCall(id: "ask-1", name: "request_input", arguments: ["prompt": "Whose name is the booking under?"])]),
+            .answer("The booking is confirmed."),
+        ], selection: .byAssistantTurns),
+        tools: .services([]))
+}
+

@@ -1,0 +1,69 @@
+import Micro
+import MicroA2A
+import MicroAgent
+import Testing
+
+@Suite struct A2ABadInputTests {
+    @Test func badRequestsGetTheRightErrors() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([answering("echo", "ok")]), agent: "echo", maximumBodySize: 4096)
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let parse = try await http.post(url, "{\"jsonrpc\": \"2.0\", ")
+            #expect(parse.status == 200)
+            #expect(parse.json?["error"]?["code"] == -32700)
+            #expect(parse.json?["id"] == .null)
+
+            #expect(try await http.rpc(url, "Nonsense", [:])["error"]?["code"] == -32601)
+            #expect(try await http.rpc(url, "SendMessage", ["message": "not an object"])["error"]?["code"] == -32602)
+            #expect(try await http.rpc(url, "SendMessage", [:])["error"]?["code"] == -32602)
+            #expect(try await http.rpc(url, "GetTask", ["id": 5])["error"]?["code"] == -32602)
+            #expect(try await http.rpc(url, "GetTask", ["id": "task-404"])["error"]?["code"] == -32001)
+            #expect(try await http.rpc(url, "tasks/get", ["id": "task-404"], version: nil)["error"]?["code"] == -32001)
+            // A 1.0 method in a request without A2A-Version (a 0.3 request) is refused, as is an unknown version.
+            #expect(try await http.rpc(url, "GetTask", ["id": "x"], version: nil)["error"]?["code"] == -32009)
+            #expect(try await http.rpc(url, "GetTask", ["id": "x"], version: "7.0")["error"]?["code"] == -32009)
+            #expect(try await http.post(url, "[]").json?["error"]?["code"] == -32600)
+            #expect(try await http.post(url, "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"GetTask\"}").json?["error"]?["code"] == -32600)
+
+            #expect(try await http.post(url, "{}", contentType: "text/plain").status == 415)
+            #expect(try await http.post(url, "{}", contentType: nil).status == 415)
+            #expect(try await http.post(url, [UInt8](repeating: 0x20, count: 10_000)).status == 413)
+        }
+    }
+
+    @Test func aBurstOfGarbageLeavesTheServerServing() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([answering("echo", "still here")]), agent: "echo", maximumBodySize: 4096)
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            var random = SeededGenerator(seed: 42)
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<64 {
+                    let length = Int.random(in: 0...6000, using: &random)
+                    let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    let contentType = index % 5 == 0 ? "application/x-garbage" : "application/json"
+                    group.addTask { try await http.post(url, bytes, contentType: contentType).status }
+                }
+                for try await status in group { #expect([200, 413, 415].contains(status)) }
+            }
+            let response = try await http.rpc(url, "SendMessage", userMessage("hello", id: "after-garbage"))
+            #expect(response["result"]?["task"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "still here")
+        }
+    }
+
+    @Test func anExpiredTaskIsUnknown() async throws {
+        let clock = VirtualClock()
+        let world = A2AWorld(environment: Environment.simulated(seed: 3, clock: clock, ids: .incrementing()))
+        let server = A2AServer(runner: world.runner([answering("echo", "ok")]), agent: "echo", taskRetention: .seconds(3600))
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let sent = try await http.rpc(url, "SendMessage", userMessage("hi", id: "m-1"))
+            let taskID = try #require(sent["result"]?["task"]?["id"])
+            #expect(try await http.rpc(url, "GetTask", ["id": taskID])["result"]?["id"] == taskID)
+            clock.advance(by: .seconds(3601))
+            #expect(try await http.rpc(url, "GetTask", ["id": taskID])["error"]?["code"] == -32001)
+            #expect(try await http.rpc(url, "CancelTask", ["id": taskID])["error"]?["code"] == -32001)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Micro
+import MicroA2A
+import MicroAgent
+import Testing
+
+@Suite struct A2ACommandTests {
+    @Test func cardAndSendTalkToAnA2AServer() async throws {
+        let environment = Environment.live
+        let runtime = Runtime.inMemory(environment: environment)
+        let agent = Agent(
+            name: "greeter", description: "greets", instructions: "Greet.",
+            model: ScriptedModel([.answer("Hello from A2A.")], selection: .byAssistantTurns), tools: .services([]))
+        let runner = AgentRunner(runtime: runtime, checkpointer: InMemoryCheckpointer(), agents: [agent], owner: "cli-test")
+        try await A2AServer(runner: runner, agent: "greeter").withRunning { url in
+            let card = await runMicro(["a2a", "card", url])
+            #expect(card.code == 0)
+            let json = try JSONValue(parsing: card.out)
+            #expect(json["name"] == "greeter")
+
+            let sent = await runMicro(["a2a", "send", url, "hi"])
+            #expect(sent.code == 0)
+            #expect(sent.out == "Hello from A2A.\n")
+
+            let streamed = await runMicro(["a2a", "send", url, "hi", "--stream"])
+            #expect(streamed.code == 0)
+            let lines = streamed.out.split(separator: "\n")
+            #expect(lines.contains { $0.hasPrefix("artifact ") && $0.hasSuffix("Hello from A2A.") })
+            #expect(lines.last?.hasSuffix("completed (final)") == true)
+        }
+    }
+
+    @Test func sendWithTaskAnswersAPausedTask() async throws {
+        let environment = Environment.live
+        let agent = Agent(
+            name: "asker", instructions: "Ask, then answer.",
+            model: ScriptedModel([
+                .calls([ToolCall(id: "ask", name: "request_input", arguments: ["prompt": "Which date?"])]),
+                .answer("Booked for the date you gave."),
+            ], selection: .byAssistantTurns), tools: .services([]))
+        let runner = AgentRunner(
+            runtime: Runtime.inMemory(environment: environment), checkpointer: InMemoryCheckpointer(), agents: [agent],
+            owner: "cli-test")
+        try await A2AServer(runner: runner, agent: "asker").withRunning { url in
+            let asked = await runMicro(["a2a", "send", url, "book"])
+            #expect(asked.out.hasPrefix("input required: ") && asked.out.contains("asks: Which date?"))
+            let taskID = try #require(asked.out.split(separator: "(task ").last?.split(separator: ")").first.map(String.init))
+            let answered = await runMicro(["a2a", "send", url, "May 1st", "--task", taskID])
+            #expect(answered.code == 0)
+            #expect(answered.out == "Booked for the date you gave.\n")
+        }
+    }
+}
