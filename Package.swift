@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "MicroHarness",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples", "MicroA2A",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -5,6 +5,7 @@ import Micro
 import MicroA2A
 import MicroAgent
 import MicroExamples
+import MicroHarness
 import MicroProviders
 import MicroSQLite
 
@@ -15,20 +16,28 @@ struct A2ACommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a bundled travel agent over A2A (1.0 and 0.3 JSON-RPC, SSE) on 127.0.0.1.",
+            abstract: "Serve a scenario's agent, or a bundled travel agent, over A2A (1.0 and 0.3 JSON-RPC, SSE) on 127.0.0.1.",
             discussion: """
-                The card is at http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at \
+                With SCENARIO, the agent (by default the one the scenario's run starts) is served in that \
+                scenario's world: its services, fixtures and model backend (scripted or replayed from its \
+                cassette), on virtual time. Without it, the bundled travel agents are served. The card is at http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at \
                 http://127.0.0.1:PORT/. Agents: coordinator (default), booker, and concierge (asks a question \
                 first, so its tasks pause in input-required). With --db, tasks, runs and the travel services' \
                 data are kept in that SQLite file and survive a restart.
                 """)
 
+        @Argument(help: "A scenario file whose agent to serve.") var scenario: String?
         @Option(help: "The agent to serve.") var agent: String?
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8090
         @Option(help: "SQLite file for tasks, checkpoints and service data (default: in memory).") var db: String?
 
         func run() async throws {
-            let (runner, agent) = try await A2ACommand.travelAgent(named: agent, db: db)
+            let (runner, agent) =
+                if let scenario {
+                    try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db)
+                } else {
+                    try await A2ACommand.travelAgent(named: agent, db: db)
+                }
             let server = A2AServer(runner: runner, agent: agent, port: port, logger: .quiet("micro-a2a"))
             let console = Console.current
             let application = server.application { port in
@@ -115,6 +124,23 @@ struct A2ACommand: AsyncParsableCommand {
             runtime: runtime, checkpointer: checkpointer, agents: agents,
             owner: "micro-a2a@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)")
         return (runner, agent)
+    }
+
+    /// The runner and agent `micro a2a serve SCENARIO` serves: the scenario's world (in memory, or in `db`),
+    /// and its run's agent unless `name` picks another.
+    static func scenarioAgent(file: String, named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
+        let scenario: Scenario
+        do {
+            scenario = try Scenario.load(file: file)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let agent = name ?? scenario.run.agent
+        guard scenario.agent(agent) != nil else {
+            throw ValidationError("no agent \(agent) in \(file); agents: \(scenario.agents.map(\.name).joined(separator: ", "))")
+        }
+        let world = try await World(scenario, storage: db.map { .sqlite(path: $0) } ?? .inMemory)
+        return (try world.servingRunner(owner: "micro-a2a-\(ProcessInfo.processInfo.processIdentifier)"), agent)
     }
 
     /// A travel agent whose tasks pause: it asks for the traveller's name before it answers.

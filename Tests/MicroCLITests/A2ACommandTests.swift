@@ -1,3 +1,4 @@
+import Foundation
 import Micro
 import MicroA2A
 import MicroAgent
@@ -48,5 +49,23 @@ import Testing
             #expect(answered.code == 0)
             #expect(answered.out == "Booked for the date you gave.\n")
         }
+    }
+}
+
+@Suite struct A2AServeScenarioTests {
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scenarios").path
+
+    @Test func refusesAnAgentTheScenarioDoesNotHave() async {
+        let (code, _, err) = await runMicro(["a2a", "serve", Self.scenarios + "/request-input.yaml", "--agent", "nobody"])
+        #expect(code != 0)
+        #expect(err.contains("no agent nobody in"))
+        #expect(err.contains("agents: concierge"))
+    }
+
+    @Test func refusesABrokenScenarioWithItsLine() async {
+        let (code, _, err) = await runMicro(["a2a", "serve", "/nonexistent/scenario.yaml"])
+        #expect(code != 0)
+        #expect(err.contains("/nonexistent/scenario.yaml"))
     }
 }

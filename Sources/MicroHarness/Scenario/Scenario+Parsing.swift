@@ -41,6 +41,12 @@ extension Scenario {
         if !seen.contains(run.agent) {
             throw runNode.error("run.agent \(run.agent) is not one of the agents: \(agents.map(\.name).joined(separator: ", "))")
         }
+        let runAgent = run.agent
+        if let served = agents.first(where: { $0.a2a && $0.name == runAgent }) {
+            throw ScenarioError(
+                file: file, line: served.line, field: "agents.\(served.name).a2a",
+                message: "the agent the run starts is local; serve another agent over A2A and delegate to it")
+        }
         faults = try (root["faults"]?.sequence() ?? []).map(Self.fault)
         expectations = try (root["expect"]?.sequence() ?? []).map(Self.expectation)
     }
@@ -85,7 +91,7 @@ extension Scenario {
 
     private static func agent(_ node: YAMLNode) throws(ScenarioError) -> AgentSpec {
         let map = try node.mapping([
-            "name", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools",
+            "name", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools", "a2a",
         ])
         return AgentSpec(
             name: try map.required("name").string(), description: try map["description"]?.string() ?? "",
@@ -93,7 +99,8 @@ extension Scenario {
             model: try model(try map.required("model")), tools: try map["tools"]?.strings(),
             guardrails: try map["guardrails"].map(guardrails) ?? Guardrails(),
             memory: try map["memory"].map(memory) ?? MemorySpec(),
-            builtinTools: try map["builtin_tools"]?.bool() ?? true, line: node.line)
+            builtinTools: try map["builtin_tools"]?.bool() ?? true, a2a: try map["a2a"]?.bool() ?? false,
+            line: node.line)
     }
 
     private static func model(_ node: YAMLNode) throws(ScenarioError) -> ModelSpec {

@@ -64,6 +64,9 @@ public struct AgentSpec: Sendable {
     public var memory: MemorySpec
     /// Whether the model is offered the built-in plan, delegate and request_input tools.
     public var builtinTools: Bool
+    /// Served by an A2A server on a loopback port: the other agents reach it only through the A2A client
+    /// (`delegate` to its name streams the task over HTTP), as they would an agent on another host.
+    public var a2a: Bool
     public var line: Int
 }
 

@@ -1,4 +1,5 @@
 import Micro
+import MicroA2A
 import MicroAgent
 
 /// How one scenario run went: the run's result, the Trace, and each expectation's verdict.
@@ -59,9 +60,47 @@ public enum ScenarioRunner {
     ///   - resume: continue the run from its checkpoints (a restarted process) instead of starting it.
     ///   - owner: the lease owner of this process.
     ///   - onCheckpoint: also called after every checkpoint (the chaos driver kills processes there).
+    ///
+    /// Agents marked `a2a` are served by A2A servers on loopback ports for the duration of the run, and the
+    /// run reaches them through the A2A client.
     public static func run(
         in world: World, resume: Bool = false, owner: String = "process",
         onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+    ) async -> ScenarioOutcome {
+        do {
+            let served = world.scenario.agents.filter(\.a2a)[...]
+            return try await withA2AServers(served, world: world, remotes: [], onCheckpoint: onCheckpoint) { remotes in
+                await drive(world, remotes: remotes, resume: resume, owner: owner, onCheckpoint: onCheckpoint)
+            }
+        } catch {
+            return ScenarioOutcome(
+                scenario: world.scenario, result: nil, error: "\(error)", trace: world.trace.all,
+                traceText: (try? world.trace.jsonLines()) ?? "",
+                checks: [.init(name: "a2a", line: 0, passed: false, message: "the A2A servers could not run: \(error)")],
+                crashes: 0, virtualDuration: .zero)
+        }
+    }
+
+    /// Serves each of `agents` over A2A on a loopback port while `body` runs, handing it their remote agents.
+    static func withA2AServers<R: Sendable>(
+        _ agents: ArraySlice<AgentSpec>, world: World, remotes: [any RemoteAgent],
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)?, _ body: @escaping @Sendable ([any RemoteAgent]) async -> R
+    ) async throws -> R {
+        guard let first = agents.first else { return await body(remotes) }
+        let server = A2AServer(
+            runner: try world.servingRunner(owner: "a2a-\(first.name)", onCheckpoint: onCheckpoint), agent: first.name,
+            store: world.runtime.store)
+        let rest = agents.dropFirst()
+        return try await server.withRunning { url in
+            let remote = A2ARemoteAgent(name: first.name, description: first.description, url: url)
+            return try await withA2AServers(
+                rest, world: world, remotes: remotes + [remote], onCheckpoint: onCheckpoint, body)
+        }
+    }
+
+    static func drive(
+        _ world: World, remotes: [any RemoteAgent], resume: Bool, owner: String,
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)?
     ) async -> ScenarioOutcome {
         let scenario = world.scenario
         let spec = scenario.run
@@ -79,7 +118,8 @@ public enum ScenarioRunner {
         let hook = combined(onCheckpoint, crashHook(world))
         while true {
             do {
-                let runner = try world.runner(owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", onCheckpoint: hook)
+                let runner = try world.runner(
+                    owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", remoteAgents: remotes, onCheckpoint: hook)
                 var current: RunResult
                 if resuming {
                     current = try await runner.resume(runID: spec.runID)

@@ -146,9 +146,21 @@ public final class World: Sendable {
         return built
     }
 
-    /// A runner for one "process" of the world.
+    /// A runner for one "process" of the world: the local agents, and `remoteAgents` (the A2A-served ones).
     public func runner(
-        owner: String = "scenario", onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+        owner: String = "scenario", remoteAgents: [any RemoteAgent] = [],
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+    ) throws -> AgentRunner {
+        let served = Set(scenario.agents.filter(\.a2a).map(\.name))
+        return AgentRunner(
+            runtime: runtime, checkpointer: checkpointer, agents: try agents().filter { !served.contains($0.name) },
+            remoteAgents: remoteAgents, trace: trace, owner: owner, leaseDuration: .seconds(60),
+            onCheckpoint: onCheckpoint)
+    }
+
+    /// The runner behind an A2A server of the world: every agent, on the same stores, checkpoints and Trace.
+    public func servingRunner(
+        owner: String, onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
     ) throws -> AgentRunner {
         AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: try agents(), trace: trace, owner: owner,
