@@ -133,26 +133,20 @@ struct TestCommand: AsyncParsableCommand {
     static func runOne(_ scenario: Scenario, recording: CassetteMode?) async -> ScenarioOutcome {
         guard let recording else { return await ScenarioRunner.run(scenario) }
         let recorders = RecorderSet()
-        let outcome: ScenarioOutcome
-        do {
-            let world = try await World(scenario, liveTransport: { spec in
-                guard case .recorded(let provider, let model, let cassette, let baseURL) = spec.model.backend else { return nil }
-                let loopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
-                let metadata = Cassette.Metadata(
-                    provider: provider, model: model.isEmpty ? nil : model,
-                    source: loopback ? .documentedExample : .live,
-                    notes: loopback
-                        ? "recorded by micro test --record against a loopback stand-in serving the provider's documented wire format, not the live provider"
-                        : "recorded by micro test --record from scenario \(scenario.name)")
-                let transport = try RecordingTransport(
-                    live: CurlTransport(), path: scenario.resolve(cassette), mode: recording, metadata: metadata)
-                recorders.add(transport)
-                return transport
-            })
-            outcome = await ScenarioRunner.run(in: world)
-        } catch {
-            outcome = await ScenarioRunner.run(scenario)
-        }
+        let outcome = await ScenarioRunner.run(scenario, liveTransport: { spec in
+            guard case .recorded(let provider, let model, let cassette, let baseURL) = spec.model.backend else { return nil }
+            let loopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
+            let metadata = Cassette.Metadata(
+                provider: provider, model: model.isEmpty ? nil : model,
+                source: loopback ? .documentedExample : .live,
+                notes: loopback
+                    ? "recorded by micro test --record against a loopback stand-in serving the provider's documented wire format, not the live provider"
+                    : "recorded by micro test --record from scenario \(scenario.name)")
+            let transport = try RecordingTransport(
+                live: CurlTransport(), path: scenario.resolve(cassette), mode: recording, metadata: metadata)
+            recorders.add(transport)
+            return transport
+        })
         recorders.finish()
         return outcome
     }

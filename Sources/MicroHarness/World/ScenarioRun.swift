@@ -1,6 +1,7 @@
 import Micro
 import MicroA2A
 import MicroAgent
+import MicroProviders
 
 /// How one scenario run went: the run's result, the Trace, and each expectation's verdict.
 public struct ScenarioOutcome: Sendable {
@@ -38,11 +39,13 @@ struct SimulatedCrash: Error {}
 
 /// Runs scenarios in worlds and checks their expectations.
 public enum ScenarioRunner {
-    /// Runs `scenario` in a new in-memory world and checks it.
-    public static func run(_ scenario: Scenario) async -> ScenarioOutcome {
+    /// Runs `scenario` in a new in-memory world and checks it. `liveTransport` is the world's (recording).
+    public static func run(
+        _ scenario: Scenario, liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil
+    ) async -> ScenarioOutcome {
         let trace = Trace()
         do {
-            let world = try await World(scenario, trace: trace)
+            let world = try await World(scenario, trace: trace, liveTransport: liveTransport)
             return await run(in: world)
         } catch {
             return ScenarioOutcome(
