@@ -57,15 +57,13 @@ public enum ScenarioRunner {
 
     /// Runs the scenario's workflow in `world`: starts the run, answers its questions with the scenario's
     /// inputs, and after each simulated crash resumes it with a new runner (new models, as a new process),
-    /// once the dead owner's lease has expired on the virtual clock.
+    /// once the dead owner's lease has expired on the virtual clock. Agents marked `a2a` are served by A2A
+    /// servers on loopback ports for the duration of the run, and the run reaches them through the A2A client.
     ///
     /// - Parameters:
     ///   - resume: continue the run from its checkpoints (a restarted process) instead of starting it.
     ///   - owner: the lease owner of this process.
     ///   - onCheckpoint: also called after every checkpoint (the chaos driver kills processes there).
-    ///
-    /// Agents marked `a2a` are served by A2A servers on loopback ports for the duration of the run, and the
-    /// run reaches them through the A2A client.
     public static func run(
         in world: World, resume: Bool = false, owner: String = "process",
         onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
