@@ -2,6 +2,7 @@ import Foundation
 import Micro
 import MicroAgent
 import MicroHarness
+import MicroScenarioTesting
 import Testing
 
 /// Every fault kind fires, shows in the Trace, and has the effect it names.
@@ -141,5 +142,51 @@ import Testing
             try Self.scenario(faults: "  - {target: tool, kind: error, match: \"lisbon:0\"}"))
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")
         #expect(outcome.trace.first { $0.kind == .faultInjected }?.data["tool"] == "travel_hotels_book")
+    }
+}
+
+/// Model faults under a provider adapter arrive as wire bytes, and the adapter's own error handling reads them.
+@Suite struct WireFaultTests {
+    static func recorded(_ provider: String, fault: String) throws -> Scenario {
+        let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == "recorded-\(provider).yaml" })
+        var scenario = try Scenario.load(file: file.path)
+        scenario.faults = try Scenario(parsing: """
+            name: f
+            agents: [{name: a, model: {script: [{text: x}]}}]
+            run: {agent: a, prompt: p}
+            faults:
+              - \(fault)
+            """, file: "f.yaml").faults
+        return scenario
+    }
+
+    @Test(arguments: ["anthropic", "openai", "gemini"])
+    func errorResponsesAreParsedAndRetriedAfterRetryAfter(provider: String) async throws {
+        for (kind, status, code) in [("rate_limit", 429, "rate_limited"), ("overloaded", 529, "overloaded"), ("unavailable", 503, "overloaded")] {
+            let outcome = await ScenarioRunner.run(try Self.recorded(provider, fault: "{target: model, kind: \(kind), retry_after: 3s}"))
+            #expect(outcome.failures.isEmpty, "\(provider) \(kind): \(outcome.failures)")
+            let error = try #require(outcome.trace.first { $0.kind == .modelError }, "\(provider) \(kind)")
+            #expect(error.data["status"] == .integer(status), "\(provider) \(kind)")
+            #expect(error.data["code"] == .string(code), "\(provider) \(kind)")
+            #expect(error.data["retryAfterMs"] == 3000, "\(provider) \(kind)")
+            #expect(outcome.trace.first { $0.kind == .modelRetry }?.data["delayMs"] == 3000)
+        }
+    }
+
+    @Test(arguments: ["anthropic", "openai", "gemini"])
+    func cutAndSlowStreamsAndResetsAreRecoveredFrom(provider: String) async throws {
+        for kind in ["truncated_stream", "slow_dribble", "connection_reset", "timeout"] {
+            let outcome = await ScenarioRunner.run(try Self.recorded(provider, fault: "{target: model, kind: \(kind), latency: 2s}"))
+            #expect(outcome.failures.isEmpty, "\(provider) \(kind): \(outcome.failures)")
+            if kind == "truncated_stream" {
+                #expect(outcome.trace.first { $0.kind == .modelError }?.data["code"] == "truncated", "\(provider)")
+            }
+        }
+    }
+
+    @Test(arguments: ["anthropic", "openai", "gemini"])
+    func aMalformedChunkIsAMalformedResponse(provider: String) async throws {
+        let outcome = await ScenarioRunner.run(try Self.recorded(provider, fault: "{target: model, kind: malformed_chunk}"))
+        #expect(outcome.trace.first { $0.kind == .modelError }?.data["code"] == "malformed_response", "\(outcome.trace.filter { $0.kind == .modelError })")
     }
 }

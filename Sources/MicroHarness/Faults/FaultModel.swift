@@ -1,7 +1,8 @@
 import Micro
 import MicroAgent
 
-/// A model that injects the plan's `model` faults into the calls of one agent: HTTP errors with their
+/// A model that injects the plan's `model` faults into the calls of one scripted agent (recorded agents get
+/// them as wire bytes from ``FaultTransport``): HTTP errors with their
 /// status and `retry-after`, timeouts and resets, streams cut before their end or broken mid-way, slow
 /// streams, and context overflow. Calls without a fault go to `base` unchanged.
 struct FaultModel: Model {

@@ -10,21 +10,27 @@ public enum ScenarioModels {
 
     /// A fresh model for `spec` (as a new process would build it): scripted turns chosen by assistant turn,
     /// so a resumed run gets the same answers, or a provider adapter replaying a cassette with no network.
+    ///
+    /// `injector`, when given, injects the plan's model faults: as wire bytes under a provider adapter, at
+    /// the model seam for scripted turns.
     static func model(
-        for agent: AgentSpec, scenario: Scenario, environment: Environment, transport: (any HTTPTransport)? = nil
+        for agent: AgentSpec, scenario: Scenario, environment: Environment, transport: (any HTTPTransport)? = nil,
+        injector: FaultInjector? = nil
     ) throws(ScenarioError) -> (model: any Model, cassette: CassetteTransport?) {
         let spec = agent.model
         switch spec.backend {
         case .scripted(let turns):
             let info = ModelInfo(provider: "scripted", name: agent.name, contextWindow: spec.contextWindow ?? 200_000)
-            return (ScriptedModel(turns, selection: .byAssistantTurns, info: info), nil)
+            let scripted = ScriptedModel(turns, selection: .byAssistantTurns, info: info)
+            guard let injector else { return (scripted, nil) }
+            return (FaultModel(base: scripted, agent: agent.name, injector: injector, environment: environment), nil)
         case .recorded(let provider, let name, let cassettePath, let baseURL):
             let path = scenario.resolve(cassettePath)
             let failure = { (message: String) in
                 ScenarioError(file: scenario.file, line: spec.line, field: "agents.\(agent.name).model", message: message)
             }
             let replay: CassetteTransport?
-            let wire: any HTTPTransport
+            var wire: any HTTPTransport
             if let transport {
                 replay = nil
                 wire = transport
@@ -41,6 +47,7 @@ public enum ScenarioModels {
                 replay = transport
                 wire = transport
             }
+            if let injector { wire = FaultTransport(base: wire, agent: agent.name, provider: provider, injector: injector) }
             // Replays need no key; the adapters still want one to build their headers (redacted on disk).
             var keys: [String: String] = [:]
             for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "replay" } }

@@ -122,12 +122,11 @@ public final class World: Sendable {
         var replays: [(String, CassetteTransport)] = []
         var windows: [String: Int] = [:]
         for spec in scenario.agents {
+            let faulty = scenario.faults.contains { $0.target == .model }
             var (model, cassette) = try ScenarioModels.model(
-                for: spec, scenario: scenario, environment: environment, transport: try liveTransport?(spec))
+                for: spec, scenario: scenario, environment: environment, transport: try liveTransport?(spec),
+                injector: faulty ? injector : nil)
             if let cassette { replays.append((spec.name, cassette)) }
-            if scenario.faults.contains(where: { $0.target == .model }) {
-                model = FaultModel(base: model, agent: spec.name, injector: injector, environment: environment)
-            }
             if !spec.builtinTools { model = WithoutBuiltinTools(model) }
             windows[spec.name] = model.info.contextWindow
             var memory = CompactMemory(archive: runtime.store)
