@@ -132,55 +132,55 @@ struct AnthropicStreamHandler: SSEEventHandler {
             break
         default: return  // unknown events are ignored, as the API's versioning policy asks
         }
-        let payload = try ProviderSupport.json(event.data, provider: "anthropic")
+        let payload = try ProviderSupport.event(event.data, provider: "anthropic")
         switch event.type {
         case "error":
-            throw ProviderError.inStream(payload)
+            throw ProviderError.inStream(payload.root)
         case "message_start":
-            if let usage = payload["message"]?["usage"] {
+            if payload.contains("message", "usage") {
                 input =
-                    (usage["input_tokens"]?.intValue ?? 0) + (usage["cache_creation_input_tokens"]?.intValue ?? 0)
-                    + (usage["cache_read_input_tokens"]?.intValue ?? 0)
-                output = usage["output_tokens"]?.intValue ?? 0
+                    (payload.int("message", "usage", "input_tokens") ?? 0)
+                    + (payload.int("message", "usage", "cache_creation_input_tokens") ?? 0)
+                    + (payload.int("message", "usage", "cache_read_input_tokens") ?? 0)
+                output = payload.int("message", "usage", "output_tokens") ?? 0
                 emit(.usage(Usage(inputTokens: input, outputTokens: output)))
             }
         case "content_block_start":
-            let block = payload["content_block"]
-            guard block?["type"]?.stringValue == "tool_use", let blockIndex = payload["index"]?.intValue else {
-                if let text = block?["text"]?.stringValue, !text.isEmpty { emit(.textDelta(text)) }
+            guard payload.string("content_block", "type") == "tool_use", let blockIndex = payload.int("index") else {
+                if let text = payload.string("content_block", "text"), !text.isEmpty { emit(.textDelta(text)) }
                 return
             }
             let index = toolBlocks.count
             toolBlocks[blockIndex] = index
             emit(
                 .toolCallStart(
-                    index: index, id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? ""))
+                    index: index, id: payload.string("content_block", "id") ?? "",
+                    name: payload.string("content_block", "name") ?? ""))
         case "content_block_delta":
-            guard let delta = payload["delta"] else { return }
-            switch delta["type"]?.stringValue {
+            switch payload.string("delta", "type") {
             case "text_delta":
-                if let text = delta["text"]?.stringValue { emit(.textDelta(text)) }
+                if let text = payload.string("delta", "text") { emit(.textDelta(text)) }
             case "thinking_delta":
-                if let text = delta["thinking"]?.stringValue { emit(.reasoningDelta(text)) }
+                if let text = payload.string("delta", "thinking") { emit(.reasoningDelta(text)) }
             case "input_json_delta":
-                if let blockIndex = payload["index"]?.intValue, let index = toolBlocks[blockIndex],
-                    let fragment = delta["partial_json"]?.stringValue, !fragment.isEmpty
+                if let blockIndex = payload.int("index"), let index = toolBlocks[blockIndex],
+                    let fragment = payload.string("delta", "partial_json"), !fragment.isEmpty
                 {
                     emit(.toolCallDelta(index: index, arguments: fragment))
                 }
             default: return
             }
         case "content_block_stop":
-            if let blockIndex = payload["index"]?.intValue, let index = toolBlocks[blockIndex] {
+            if let blockIndex = payload.int("index"), let index = toolBlocks[blockIndex] {
                 emit(.toolCallEnd(index: index))
             }
         case "message_delta":
-            if let usage = payload["usage"] {
-                if let reported = usage["output_tokens"]?.intValue { output = reported }
-                if let reported = usage["input_tokens"]?.intValue, reported > input { input = reported }
+            if payload.contains("usage") {
+                if let reported = payload.int("usage", "output_tokens") { output = reported }
+                if let reported = payload.int("usage", "input_tokens"), reported > input { input = reported }
                 emit(.usage(Usage(inputTokens: input, outputTokens: output)))
             }
-            if let reason = payload["delta"]?["stop_reason"]?.stringValue {
+            if let reason = payload.string("delta", "stop_reason") {
                 stopReason =
                     switch reason {
                     case "tool_use": .toolUse

@@ -1,5 +1,6 @@
 import Micro
 import MicroAgent
+import Synchronization
 
 /// Turns one provider's response body, chunk by chunk, into ``ModelEvent``s.
 ///
@@ -20,11 +21,18 @@ protocol SSEEventHandler: Sendable {
 struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
     var parser = SSEParser()
     var handler: Handler
+    /// The events of the chunk being decoded (kept between chunks to reuse its storage).
+    private var events: [SSEEvent] = []
 
     init(_ handler: Handler) { self.handler = handler }
 
     mutating func consume(_ chunk: [UInt8], _ emit: (ModelEvent) -> Void) throws {
-        var events: [SSEEvent] = []
+        var events = self.events
+        self.events = []
+        defer {
+            events.removeAll(keepingCapacity: true)
+            self.events = events
+        }
         parser.parse(chunk) { events.append($0) }
         for event in events { try handler.handle(event, emit) }
     }
@@ -88,6 +96,15 @@ enum ProviderSupport {
         request.model.isEmpty ? defaultModel : request.model
     }
 
+    /// Reads an event's JSON payload for field lookups; a payload that is not JSON is a malformed response.
+    static func event(_ text: String, provider: String) throws -> EventJSON {
+        do {
+            return try EventJSON(parsing: text)
+        } catch {
+            throw ModelError(.malformedResponse, "\(provider) sent an event that is not JSON (\(error)): \(text.prefix(200))")
+        }
+    }
+
     /// Parses an event's JSON payload; a payload that is not JSON is a malformed response.
     static func json(_ text: String, provider: String) throws -> JSONValue {
         do {
@@ -100,56 +117,98 @@ enum ProviderSupport {
 
 /// The pull side of ``ProviderStream/run(transport:request:decoder:)``: sends on the first pull, then decodes
 /// one body chunk per pull until it yields events.
-actor EventSource<Decoder: ModelStreamDecoder> {
+///
+/// A class with its state under a lock rather than an actor: pulls come one at a time from the consumer's
+/// iteration, and an actor would cost two executor switches per event.
+final class EventSource<Decoder: ModelStreamDecoder>: Sendable {
+    private struct State {
+        var decoder: Decoder
+        var pending: [ModelEvent] = []
+        var position = 0
+        var sent = false
+        var finished = false
+    }
+
+    /// What a pull does next.
+    private enum Step {
+        case event(ModelEvent)
+        case end
+        case send
+        case read
+    }
+
     private let transport: any HTTPTransport
     private let request: HTTPRequest
-    private var decoder: Decoder
-    private var body: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
-    private var pending: [ModelEvent] = []
-    private var position = 0
-    private var finished = false
+    private let state: Mutex<State>
+    /// The body iterator between pulls.
+    private let body = Mutex<BodyIteratorBox?>(nil)
 
     init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder) {
         self.transport = transport
         self.request = request
-        self.decoder = decoder
+        state = Mutex(State(decoder: decoder))
     }
 
     func next() async throws -> ModelEvent? {
         do {
             while true {
-                if position < pending.count {
-                    position += 1
-                    return pending[position - 1]
+                let step = state.withLock { s -> Step in
+                    if s.position < s.pending.count {
+                        s.position += 1
+                        return .event(s.pending[s.position - 1])
+                    }
+                    s.pending.removeAll(keepingCapacity: true)
+                    s.position = 0
+                    if s.finished { return .end }
+                    if !s.sent {
+                        s.sent = true
+                        return .send
+                    }
+                    return .read
                 }
-                pending.removeAll(keepingCapacity: true)
-                position = 0
-                if finished { return nil }
-                if body == nil {
+                switch step {
+                case .event(let event):
+                    return event
+                case .end:
+                    return nil
+                case .send:
                     let response = try await transport.send(request)
                     guard (200..<300).contains(response.status) else {
-                        finished = true
+                        state.withLock { $0.finished = true }
                         let bytes = (try? await response.collectBody(limit: 1 << 20)) ?? []
                         throw ProviderError.http(status: response.status, headers: response.headers, body: bytes)
                     }
-                    body = response.body.makeAsyncIterator()
-                }
-                try Task.checkCancellation()
-                var iterator = body!
-                let next = try await iterator.next(isolation: self)
-                body = iterator
-                if let chunk = next {
-                    try decoder.consume(chunk) { pending.append($0) }
-                } else {
-                    finished = true
-                    body = nil
-                    try decoder.finish { pending.append($0) }
+                    let box = BodyIteratorBox(response.body.makeAsyncIterator())
+                    body.withLock { $0 = box }
+                case .read:
+                    try Task.checkCancellation()
+                    guard var iterator = body.withLock({ $0.take() })?.take() else { return nil }
+                    if let chunk = try await iterator.next(isolation: nil) {
+                        let box = BodyIteratorBox(iterator)
+                        body.withLock { $0 = box }
+                        try state.withLock { s throws in
+                            var pending = s.pending
+                            s.pending = []
+                            defer { s.pending = pending }
+                            try s.decoder.consume(chunk) { pending.append($0) }
+                        }
+                    } else {
+                        try state.withLock { s throws in
+                            s.finished = true
+                            var pending = s.pending
+                            s.pending = []
+                            defer { s.pending = pending }
+                            try s.decoder.finish { pending.append($0) }
+                        }
+                    }
                 }
             }
         } catch {
-            finished = true
-            body = nil
-            pending = []
+            state.withLock { s in
+                s.finished = true
+                s.pending = []
+            }
+            body.withLock { $0 = nil }
             throw ProviderError.wrap(error)
         }
     }

@@ -32,6 +32,8 @@ public struct SSEParser: Sendable {
     private var data: [UInt8] = []
     private var hasData = false
     private var eventType: [UInt8] = []
+    /// The last dispatched event type, reused while events keep the same type.
+    private var lastType: (bytes: [UInt8], string: String) = ([], "message")
     private var lastEventID: String?
     private var retry: Int?
 
@@ -116,22 +118,30 @@ public struct SSEParser: Sendable {
         }
         let value = UnsafeBufferPointer(rebasing: line[valueStart...])
         switch name.count {
-        case 4 where name.elementsEqual("data".utf8):
+        case 4 where Self.is(name, "data"):
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
-        case 5 where name.elementsEqual("event".utf8):
+        case 5 where Self.is(name, "event"):
             eventType.removeAll(keepingCapacity: true)
             eventType.append(contentsOf: value)
-        case 2 where name.elementsEqual("id".utf8):
+        case 2 where Self.is(name, "id"):
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case 5 where name.elementsEqual("retry".utf8):
+        case 5 where Self.is(name, "retry"):
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ms = Int(String(decoding: value, as: UTF8.self)) {
                 retry = ms
             }
         default:
             break
         }
+    }
+
+    /// Whether `name` is the field name `field` (same length already checked).
+    @inline(__always)
+    private static func `is`(_ name: UnsafeBufferPointer<UInt8>, _ field: StaticString) -> Bool {
+        let bytes = field.utf8Start
+        for i in 0..<name.count where name[i] != bytes[i] { return false }
+        return true
     }
 
     private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
@@ -141,8 +151,11 @@ public struct SSEParser: Sendable {
             hasData = false
         }
         guard hasData else { return }
+        if !eventType.isEmpty && eventType != lastType.bytes {
+            lastType = (eventType, String(decoding: eventType, as: UTF8.self))
+        }
         let event = SSEEvent(
-            type: eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self),
+            type: eventType.isEmpty ? "message" : lastType.string,
             data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry)
         try dispatch(event)
     }
