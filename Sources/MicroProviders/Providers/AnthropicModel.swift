@@ -22,20 +22,24 @@ public struct AnthropicModel: Model {
     public let defaultMaxTokens: Int
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - model: the default model (a request's own non-empty `model` wins).
     ///   - apiKey: overrides `ANTHROPIC_API_KEY` from `environment`, read at construction.
     public init(
         model: String = AnthropicModel.defaultModel, apiKey: String? = nil,
         baseURL: String = AnthropicModel.defaultBaseURL, contextWindow: Int = 200_000, defaultMaxTokens: Int = 8192,
-        transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment
+        transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         self.info = ModelInfo(provider: "anthropic", name: model, contextWindow: contextWindow)
         self.baseURL = baseURL
         self.defaultMaxTokens = defaultMaxTokens
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: [Self.apiKeyVariable], environment: environment)
         self.transport = transport
+        self.now = now
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
@@ -44,7 +48,7 @@ public struct AnthropicModel: Model {
         }
         return ProviderStream.run(
             transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()))
+            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

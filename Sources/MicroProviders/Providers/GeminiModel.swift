@@ -21,19 +21,23 @@ public struct GeminiModel: Model {
     public let baseURL: String
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - model: the default model (a request's own non-empty `model` wins).
     ///   - apiKey: overrides `GEMINI_API_KEY`/`GOOGLE_API_KEY` from `environment`, read at construction.
     public init(
         model: String = GeminiModel.defaultModel, apiKey: String? = nil, baseURL: String = GeminiModel.defaultBaseURL,
         contextWindow: Int = 1_048_576, transport: any HTTPTransport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         self.info = ModelInfo(provider: "gemini", name: model, contextWindow: contextWindow)
         self.baseURL = baseURL
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: Self.apiKeyVariables, environment: environment)
         self.transport = transport
+        self.now = now
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
@@ -42,7 +46,7 @@ public struct GeminiModel: Model {
         }
         return ProviderStream.run(
             transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(GeminiStreamHandler()))
+            decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

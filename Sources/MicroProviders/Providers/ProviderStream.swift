@@ -1,3 +1,4 @@
+import Foundation
 import Micro
 import MicroAgent
 import Synchronization
@@ -50,10 +51,12 @@ enum ProviderStream {
     /// Nothing runs ahead of the consumer: each element the consumer asks for pulls the next body chunk and
     /// decodes it in the consumer's own iteration (no driving task, no thread hand-off per event). When the
     /// consumer stops, the body iterator is released, which ends the body stream and aborts the transfer.
+    /// An HTTP error's HTTP-date `retry-after` is measured from `now`.
     static func run(
-        transport: any HTTPTransport, request: HTTPRequest, decoder: some ModelStreamDecoder
+        transport: any HTTPTransport, request: HTTPRequest, decoder: some ModelStreamDecoder,
+        now: @escaping @Sendable () -> Timestamp
     ) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let source = EventSource(transport: transport, request: request, decoder: decoder)
+        let source = EventSource(transport: transport, request: request, decoder: decoder, now: now)
         return AsyncThrowingStream(unfolding: { try await source.next() })
     }
 
@@ -115,7 +118,7 @@ enum ProviderSupport {
     }
 }
 
-/// The pull side of ``ProviderStream/run(transport:request:decoder:)``: sends on the first pull, then decodes
+/// The pull side of ``ProviderStream/run(transport:request:decoder:now:)``: sends on the first pull, then decodes
 /// one body chunk per pull until it yields events.
 ///
 /// A class with its state under a lock rather than an actor: pulls come one at a time from the consumer's
@@ -139,13 +142,15 @@ final class EventSource<Decoder: ModelStreamDecoder>: Sendable {
 
     private let transport: any HTTPTransport
     private let request: HTTPRequest
+    private let now: @Sendable () -> Timestamp
     private let state: Mutex<State>
     /// The body iterator between pulls.
     private let body = Mutex<BodyIteratorBox?>(nil)
 
-    init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder) {
+    init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder, now: @escaping @Sendable () -> Timestamp) {
         self.transport = transport
         self.request = request
+        self.now = now
         state = Mutex(State(decoder: decoder))
     }
 
@@ -176,7 +181,8 @@ final class EventSource<Decoder: ModelStreamDecoder>: Sendable {
                     guard (200..<300).contains(response.status) else {
                         state.withLock { $0.finished = true }
                         let bytes = (try? await response.collectBody(limit: 1 << 20)) ?? []
-                        throw ProviderError.http(status: response.status, headers: response.headers, body: bytes)
+                        let now = Date(timeIntervalSince1970: Double(now().millisecondsSinceEpoch) / 1000)
+                        throw ProviderError.http(status: response.status, headers: response.headers, body: bytes, now: now)
                     }
                     let box = BodyIteratorBox(response.body.makeAsyncIterator())
                     body.withLock { $0 = box }
