@@ -38,7 +38,11 @@ import Testing
         state.memory = MemoryState(
             messages: [
                 .user(awkward),
-                Message(role: .assistant, parts: [.text(""), .toolCall(call("c1", arguments)), .toolCall(call("c2", [:]))]),
+                Message(role: .assistant, parts: [
+                    .reasoning(ReasoningPart(text: "think " + awkward, signature: "sig/" + awkward)),
+                    .reasoning(ReasoningPart(text: "", redactedData: "opaque")), .reasoning(ReasoningPart(text: "unsigned")),
+                    .text(""), .toolCall(call("c1", arguments)), .toolCall(call("c2", [:])),
+                ]),
                 Message(role: .tool, parts: [.toolResult(ToolResultPart(callID: "c1", content: arguments, isError: true)),
                                              .toolResult(ToolResultPart(callID: "c2", content: "plain"))]),
                 Message(role: .assistant, parts: []),

@@ -43,6 +43,8 @@ extension Model {
 /// Folds a stream of ``ModelEvent``s into a ``ModelResponse``, checking that the stream is well formed.
 public struct ModelEventFolder: Sendable {
     private var text = ""
+    private var reasoning = ""
+    private var reasoningParts: [ReasoningPart] = []
     private var calls: [Int: (id: String, name: String, arguments: String)] = [:]
     private var order: [Int] = []
     private var usage = Usage()
@@ -57,8 +59,13 @@ public struct ModelEventFolder: Sendable {
         switch event {
         case .textDelta(let delta):
             text += delta
-        case .reasoningDelta:
-            break
+        case .reasoningDelta(let delta):
+            reasoning += delta
+        case .reasoningSignature(let signature):
+            reasoningParts.append(ReasoningPart(text: reasoning, signature: signature))
+            reasoning = ""
+        case .redactedReasoning(let data):
+            reasoningParts.append(ReasoningPart(text: "", redactedData: data))
         case .toolCallStart(let index, let id, let name):
             guard calls[index] == nil else {
                 throw ModelError(.malformedResponse, "tool call \(index) started twice")
@@ -88,7 +95,8 @@ public struct ModelEventFolder: Sendable {
         guard let stopReason else {
             throw ModelError(.truncated, "the stream ended without a finish event")
         }
-        var parts: [MessagePart] = text.isEmpty ? [] : [.text(text)]
+        var parts: [MessagePart] = reasoningParts.map(MessagePart.reasoning)
+        if !text.isEmpty { parts.append(.text(text)) }
         for index in order {
             let call = calls[index]!
             let arguments: JSONValue

@@ -6,7 +6,9 @@ import MicroAgent
 ///
 /// The system prompt is the top-level `system` field; tool calls and results are `tool_use` and
 /// `tool_result` content blocks (results go in a `user` message; consecutive messages of one role are
-/// merged, as the API wants alternation). `max_tokens` is required by the API: ``defaultMaxTokens`` is sent
+/// merged, as the API wants alternation). Thinking blocks arrive as reasoning deltas closed by their
+/// signature; signed (and redacted) blocks fold into ``ReasoningPart``s and go back unchanged with the history,
+/// as the API requires after a tool-use turn. `max_tokens` is required by the API: ``defaultMaxTokens`` is sent
 /// when the request sets none. Input usage counts cached tokens too (`input_tokens` +
 /// `cache_creation_input_tokens` + `cache_read_input_tokens`), as they fill the context window. The
 /// stream must end with `message_stop`, or it is ``ModelError/Code/truncated``.
@@ -95,6 +97,14 @@ public struct AnthropicModel: Model {
                 switch part {
                 case .text(let text):
                     if !text.isEmpty { blocks.append(["type": "text", "text": .string(text)]) }
+                case .reasoning(let reasoning):
+                    // Sent back unchanged; unsigned reasoning (from another provider) is not a thinking block.
+                    if let data = reasoning.redactedData {
+                        blocks.append(["type": "redacted_thinking", "data": .string(data)])
+                    } else if let signature = reasoning.signature, message.role == .assistant {
+                        blocks.append(
+                            ["type": "thinking", "thinking": .string(reasoning.text), "signature": .string(signature)])
+                    }
                 case .toolCall(let call):
                     let input: JSONValue = call.arguments.objectValue != nil ? call.arguments : .object([:])
                     blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
@@ -150,7 +160,19 @@ struct AnthropicStreamHandler: SSEEventHandler {
                 emit(.usage(Usage(inputTokens: input, outputTokens: output)))
             }
         case "content_block_start":
-            guard payload.string("content_block", "type") == "tool_use", let blockIndex = payload.int("index") else {
+            let type = payload.string("content_block", "type")
+            if type == "thinking" {
+                if let text = payload.string("content_block", "thinking"), !text.isEmpty { emit(.reasoningDelta(text)) }
+                if let signature = payload.string("content_block", "signature"), !signature.isEmpty {
+                    emit(.reasoningSignature(signature))
+                }
+                return
+            }
+            if type == "redacted_thinking" {
+                emit(.redactedReasoning(payload.string("content_block", "data") ?? ""))
+                return
+            }
+            guard type == "tool_use", let blockIndex = payload.int("index") else {
                 if let text = payload.string("content_block", "text"), !text.isEmpty { emit(.textDelta(text)) }
                 return
             }
@@ -166,6 +188,10 @@ struct AnthropicStreamHandler: SSEEventHandler {
                 if let text = payload.string("delta", "text") { emit(.textDelta(text)) }
             case "thinking_delta":
                 if let text = payload.string("delta", "thinking") { emit(.reasoningDelta(text)) }
+            case "signature_delta":
+                if let signature = payload.string("delta", "signature"), !signature.isEmpty {
+                    emit(.reasoningSignature(signature))
+                }
             case "input_json_delta":
                 if let blockIndex = payload.int("index"), let index = toolBlocks[blockIndex],
                     let fragment = payload.string("delta", "partial_json"), !fragment.isEmpty

@@ -101,6 +101,8 @@ public struct GeminiModel: Model {
                 switch part {
                 case .text(let text):
                     if !text.isEmpty { parts.append(["text": .string(text)]) }
+                case .reasoning:
+                    continue  // another provider's signed reasoning means nothing here
                 case .toolCall(let call):
                     parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]])
                 case .toolResult(let result):
