@@ -58,14 +58,32 @@ struct EventJSON {
         }
     }
 
+    /// A lookup path of up to four steps (a fixed-size value: no array per lookup).
+    struct Path {
+        var steps: (Step?, Step?, Step?, Step?)
+
+        subscript(position: Int) -> Step? {
+            switch position {
+            case 0: steps.0
+            case 1: steps.1
+            case 2: steps.2
+            case 3: steps.3
+            default: nil
+            }
+        }
+    }
+
     /// The whole payload as a ``JSONValue``.
-    var root: JSONValue { value() ?? .null }
+    var root: JSONValue { value(Path(steps: (nil, nil, nil, nil))) ?? .null }
 
-    /// The value at `path` built as a ``JSONValue``, or nil when absent.
-    func value(_ path: Step...) -> JSONValue? { value(path) }
+    /// The value at the path built as a ``JSONValue``, or nil when absent.
+    func value(_ a: Step, _ b: Step? = nil, _ c: Step? = nil, _ d: Step? = nil) -> JSONValue? {
+        value(Path(steps: (a, b, c, d)))
+    }
 
-    /// The string at `path`, or nil when absent or not a string.
-    func string(_ path: Step...) -> String? {
+    /// The string at the path, or nil when absent or not a string.
+    func string(_ a: Step, _ b: Step? = nil, _ c: Step? = nil, _ d: Step? = nil) -> String? {
+        let path = Path(steps: (a, b, c, d))
         switch storage {
         case .value(let root): return Self.walk(root, path)?.stringValue
         case .tape(let text, let nodes):
@@ -80,8 +98,9 @@ struct EventJSON {
         }
     }
 
-    /// The integer at `path` (as ``JSONValue/intValue`` reads it), or nil.
-    func int(_ path: Step...) -> Int? {
+    /// The integer at the path (as ``JSONValue/intValue`` reads it), or nil.
+    func int(_ a: Step, _ b: Step? = nil, _ c: Step? = nil, _ d: Step? = nil) -> Int? {
+        let path = Path(steps: (a, b, c, d))
         switch storage {
         case .value(let root): return Self.walk(root, path)?.intValue
         case .tape(let text, let nodes):
@@ -92,15 +111,16 @@ struct EventJSON {
         }
     }
 
-    /// Whether something (`null` included) is at `path`.
-    func contains(_ path: Step...) -> Bool {
+    /// Whether something (`null` included) is at the path.
+    func contains(_ a: Step, _ b: Step? = nil, _ c: Step? = nil, _ d: Step? = nil) -> Bool {
+        let path = Path(steps: (a, b, c, d))
         switch storage {
         case .value(let root): return Self.walk(root, path) != nil
         case .tape(let text, let nodes): return Self.read(text) { Self.find(path, $0, nodes) } != nil
         }
     }
 
-    private func value(_ path: [Step]) -> JSONValue? {
+    private func value(_ path: Path) -> JSONValue? {
         switch storage {
         case .value(let root): return Self.walk(root, path)
         case .tape(let text, let nodes):
@@ -113,23 +133,25 @@ struct EventJSON {
         text.utf8.withContiguousStorageIfAvailable(body) ?? nil
     }
 
-    private static func walk(_ root: JSONValue, _ path: [Step]) -> JSONValue? {
+    private static func walk(_ root: JSONValue, _ path: Path) -> JSONValue? {
         var value = root
-        for step in path {
+        var position = 0
+        while let step = path[position] {
             switch step {
             case .key(let key): guard let next = value[key] else { return nil }; value = next
             case .index(let index): guard let next = value[index] else { return nil }; value = next
             }
+            position += 1
         }
         return value
     }
 
     /// The node at `path` from the root (node 0).
-    private static func find(_ path: [Step], _ bytes: UnsafeBufferPointer<UInt8>, _ nodes: [Node]) -> Int? {
+    private static func find(_ path: Path, _ bytes: UnsafeBufferPointer<UInt8>, _ nodes: [Node]) -> Int? {
         var current = 0
-        for step in path {
+        var position = 0
+        while let step = path[position] {
             var found: Int?
-            var position = 0
             var child = current + 1
             switch (step, nodes[current].kind) {
             case (.key(let key), .object):
@@ -138,12 +160,13 @@ struct EventJSON {
                     child = nodes[child].end
                 }
             case (.index(let index), .array):
+                var element = 0
                 while child < nodes[current].end {
-                    if position == index {
+                    if element == index {
                         found = child
                         break
                     }
-                    position += 1
+                    element += 1
                     child = nodes[child].end
                 }
             default:
@@ -151,6 +174,7 @@ struct EventJSON {
             }
             guard let found else { return nil }
             current = found
+            position += 1
         }
         return current
     }

@@ -69,6 +69,8 @@ public struct SSEParser: Sendable {
         }
         var lineStart = index
         while index < count {
+            index = Self.skipToLineEnd(buffer, from: index)
+            guard index < count else { break }
             let byte = buffer[index]
             if byte != 0x0A && byte != 0x0D {
                 index += 1
@@ -93,6 +95,25 @@ public struct SSEParser: Sendable {
             lineStart = index
         }
         if lineStart < count { partial.append(contentsOf: buffer[lineStart..<count]) }
+    }
+
+    /// The index of the first word (eight bytes) from `index` that may hold a CR or LF, skipping whole words
+    /// that hold neither; at most the last seven bytes are left for the byte-by-byte loop.
+    @inline(__always)
+    private static func skipToLineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return start }
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index &+ 8 <= buffer.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let lf = word ^ (ones &* 0x0A)
+            let cr = word ^ (ones &* 0x0D)
+            // A zero byte in `lf` or `cr` is an LF or a CR in `word`.
+            if ((lf &- ones) & ~lf | (cr &- ones) & ~cr) & highs != 0 { break }
+            index &+= 8
+        }
+        return index
     }
 
     private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
