@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MicroProviders", targets: ["MicroProviders"]),
         .library(name: "MicroExamples", targets: ["MicroExamples"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
+        .library(name: "MicroReplay", targets: ["MicroReplay"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
     dependencies: [
