@@ -13,6 +13,10 @@ public protocol Model: Sendable {
 
     /// Streams the answer to `request`.
     func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error>
+
+    /// The whole answer to `request`: the events of ``stream(_:)`` folded by a ``ModelEventFolder``. The default
+    /// does exactly that; a model may fold the same events without handing each one through the stream.
+    func respond(to request: ModelRequest) async throws -> ModelResponse
 }
 
 /// What the runtime needs to know about a model.

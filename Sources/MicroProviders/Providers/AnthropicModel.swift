@@ -45,12 +45,17 @@ public struct AnthropicModel: Model {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        guard let apiKey else {
-            return ProviderStream.failing(ModelError(.authentication, "no API key: set \(Self.apiKeyVariable)"))
-        }
-        return ProviderStream.run(
-            transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<AnthropicStreamHandler>> {
+        guard let apiKey else { throw ModelError(.authentication, "no API key: set \(Self.apiKeyVariable)") }
+        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

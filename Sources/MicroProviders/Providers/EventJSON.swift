@@ -10,11 +10,12 @@ import Micro
 /// parser, so the accepted input and the values read are exactly those of `JSONValue(parsing:)`, and
 /// malformed input reports its error. Duplicate keys: the last one wins, as there.
 struct EventJSON {
-    /// One step of a lookup path: an object key or an array position.
+    /// One step of a lookup path: an object key (a literal: compared as bytes, no string built) or an array
+    /// position.
     enum Step: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-        case key(String)
+        case key(StaticString)
         case index(Int)
-        init(stringLiteral value: String) { self = .key(value) }
+        init(stringLiteral value: StaticString) { self = .key(value) }
         init(integerLiteral value: Int) { self = .index(value) }
     }
 
@@ -138,7 +139,7 @@ struct EventJSON {
         var position = 0
         while let step = path[position] {
             switch step {
-            case .key(let key): guard let next = value[key] else { return nil }; value = next
+            case .key(let key): guard let next = value[key.description] else { return nil }; value = next
             case .index(let index): guard let next = value[index] else { return nil }; value = next
             }
             position += 1
@@ -179,10 +180,9 @@ struct EventJSON {
         return current
     }
 
-    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ key: String) -> Bool {
-        guard range.count == key.utf8.count else { return false }
-        var key = key
-        return key.withUTF8 { key in
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ key: StaticString) -> Bool {
+        key.withUTF8Buffer { key in
+            guard range.count == key.count else { return false }
             var i = 0
             while i < key.count, bytes[range.lowerBound &+ i] == key[i] { i &+= 1 }
             return i == key.count
@@ -262,8 +262,13 @@ struct EventJSON {
             }
         }
 
-        /// A number or literal (or a string needing unescaping): parsed by the strict parser.
+        /// A number or literal (or a string needing unescaping): parsed by the strict parser, except small
+        /// plain integers (`0`, `-12`, up to 18 digits, no leading zero), read here.
         private mutating func scalar(_ token: Range<Int>, parent: Int, key: Range<Int>?) -> Bool {
+            if let integer = Self.smallInteger(UnsafeBufferPointer(rebasing: bytes[token])) {
+                nodes.append(Node(kind: .scalar(.integer(integer)), parent: parent, key: key, range: token, end: nodes.count + 1))
+                return true
+            }
             guard let value = try? JSONValue(parsing: UnsafeBufferPointer(rebasing: bytes[token])) else { return false }
             nodes.append(Node(kind: .scalar(value), parent: parent, key: key, range: token, end: nodes.count + 1))
             return true
@@ -331,6 +336,22 @@ struct EventJSON {
                 i += 1
             }
             return nil
+        }
+
+        private static func smallInteger(_ token: UnsafeBufferPointer<UInt8>) -> Int? {
+            var i = 0
+            let negative = !token.isEmpty && token[0] == UInt8(ascii: "-")
+            if negative { i = 1 }
+            let digits = token.count - i
+            guard digits >= 1, digits <= 18, digits == 1 || token[i] != UInt8(ascii: "0") else { return nil }
+            var value = 0
+            while i < token.count {
+                let digit = token[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int(digit)
+                i += 1
+            }
+            return negative ? -value : value
         }
 
         private static func isScalarByte(_ byte: UInt8) -> Bool {

@@ -41,12 +41,17 @@ public struct GeminiModel: Model {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        guard let apiKey else {
-            return ProviderStream.failing(ModelError(.authentication, "no API key: set GEMINI_API_KEY"))
-        }
-        return ProviderStream.run(
-            transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<GeminiStreamHandler>> {
+        guard let apiKey else { throw ModelError(.authentication, "no API key: set GEMINI_API_KEY") }
+        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

@@ -37,7 +37,16 @@ public struct OllamaModel: Model {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        ProviderStream.run(transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder(), now: now)
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<OllamaStreamDecoder> {
+        return EventSource(transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder(), now: now)
     }
 
     func httpRequest(_ request: ModelRequest) -> HTTPRequest {

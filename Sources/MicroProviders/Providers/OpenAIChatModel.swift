@@ -101,13 +101,19 @@ public struct OpenAIChatModel: Model {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<OpenAIStreamHandler>> {
         guard let apiKey else {
-            return ProviderStream.failing(
-                ModelError(.authentication, "no API key: set \(configuration.apiKeyVariables.joined(separator: " or "))"))
+            throw ModelError(.authentication, "no API key: set \(configuration.apiKeyVariables.joined(separator: " or "))")
         }
-        return ProviderStream.run(
-            transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(OpenAIStreamHandler()), now: now)
+        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(OpenAIStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

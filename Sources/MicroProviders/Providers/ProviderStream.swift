@@ -51,13 +51,16 @@ enum ProviderStream {
     /// Nothing runs ahead of the consumer: each element the consumer asks for pulls the next body chunk and
     /// decodes it in the consumer's own iteration (no driving task, no thread hand-off per event). When the
     /// consumer stops, the body iterator is released, which ends the body stream and aborts the transfer.
-    /// An HTTP error's HTTP-date `retry-after` is measured from `now`.
-    static func run(
-        transport: any HTTPTransport, request: HTTPRequest, decoder: some ModelStreamDecoder,
-        now: @escaping @Sendable () -> Timestamp
+    /// `source` throws when the request cannot be built (no key): the stream then fails at once.
+    static func run<Decoder>(
+        _ source: () throws(ModelError) -> EventSource<Decoder>
     ) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let source = EventSource(transport: transport, request: request, decoder: decoder, now: now)
-        return AsyncThrowingStream(unfolding: { try await source.next() })
+        do {
+            let source = try source()
+            return AsyncThrowingStream(unfolding: { try await source.next() })
+        } catch {
+            return failing(error)
+        }
     }
 
     /// A stream that fails at once (a request that could not be built).
@@ -118,8 +121,9 @@ enum ProviderSupport {
     }
 }
 
-/// The pull side of ``ProviderStream/run(transport:request:decoder:now:)``: sends on the first pull, then decodes
-/// one body chunk per pull until it yields events.
+/// One provider call: sends on the first pull, then decodes one body chunk per pull until it yields events.
+/// Adapters stream it (``ProviderStream/run(_:)``) or fold it whole (``respond()``). An HTTP error's
+/// HTTP-date `retry-after` is measured from `now`.
 ///
 /// A class with its state under a lock rather than an actor: pulls come one at a time from the consumer's
 /// iteration, and an actor would cost two executor switches per event.
@@ -152,6 +156,13 @@ final class EventSource<Decoder: ModelStreamDecoder>: Sendable {
         self.request = request
         self.now = now
         state = Mutex(State(decoder: decoder))
+    }
+
+    /// The whole answer: every event folded as ``Model/respond(to:)`` folds a stream, without the stream.
+    func respond() async throws -> ModelResponse {
+        var folder = ModelEventFolder()
+        while let event = try await next() { try folder.apply(event) }
+        return try folder.response()
     }
 
     func next() async throws -> ModelEvent? {
