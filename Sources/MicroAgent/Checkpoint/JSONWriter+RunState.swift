@@ -46,6 +46,9 @@ extension JSONWriter {
         writeRaw("{\"arguments\":"); writeCanonical(call.arguments)
         writeRaw(",\"id\":"); writeString(call.id)
         writeRaw(",\"name\":"); writeString(call.name)
+        if let signature = call.signature {
+            writeRaw(",\"signature\":"); writeString(signature)
+        }
         writeRaw("}")
     }
 

@@ -59,7 +59,7 @@ public enum MessagePart: Sendable, Hashable, Codable {
         case .reasoning(let reasoning):
             ["type": "reasoning", "reasoning": reasoning.jsonValue]
         case .toolCall(let call):
-            ["type": "tool_call", "toolCall": ["id": .string(call.id), "name": .string(call.name), "arguments": call.arguments]]
+            ["type": "tool_call", "toolCall": call.jsonValue]
         case .toolResult(let result):
             [
                 "type": "tool_result",
@@ -130,11 +130,24 @@ public struct ToolCall: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var arguments: JSONValue
+    /// The provider's signature over the reasoning that led to this call (Gemini `thoughtSignature`), sent back
+    /// unchanged on the same call.
+    public var signature: String?
 
-    public init(id: String, name: String, arguments: JSONValue) {
+    public init(id: String, name: String, arguments: JSONValue, signature: String? = nil) {
         self.id = id
         self.name = name
         self.arguments = arguments
+        self.signature = signature
+    }
+}
+
+extension ToolCall {
+    /// The call as JSON, the same as its `Codable` form (no `signature` member when it has none).
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = ["id": .string(id), "name": .string(name), "arguments": arguments]
+        if let signature { object["signature"] = .string(signature) }
+        return .object(object)
     }
 }
 

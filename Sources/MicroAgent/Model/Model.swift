@@ -49,7 +49,7 @@ public struct ModelEventFolder: Sendable {
     private var text = ""
     private var reasoning = ""
     private var reasoningParts: [ReasoningPart] = []
-    private var calls: [Int: (id: String, name: String, arguments: String)] = [:]
+    private var calls: [Int: (id: String, name: String, arguments: String, signature: String?)] = [:]
     private var order: [Int] = []
     private var usage = Usage()
     private var stopReason: StopReason?
@@ -74,13 +74,18 @@ public struct ModelEventFolder: Sendable {
             guard calls[index] == nil else {
                 throw ModelError(.malformedResponse, "tool call \(index) started twice")
             }
-            calls[index] = (id, name, "")
+            calls[index] = (id, name, "", nil)
             order.append(index)
         case .toolCallDelta(let index, let fragment):
             guard calls[index] != nil else {
                 throw ModelError(.malformedResponse, "arguments for tool call \(index) before it started")
             }
             calls[index]!.arguments += fragment
+        case .toolCallSignature(let index, let signature):
+            guard calls[index] != nil else {
+                throw ModelError(.malformedResponse, "signature for tool call \(index) before it started")
+            }
+            calls[index]!.signature = signature
         case .toolCallEnd(let index):
             guard calls[index] != nil else {
                 throw ModelError(.malformedResponse, "tool call \(index) ended before it started")
@@ -114,7 +119,7 @@ public struct ModelEventFolder: Sendable {
                         .malformedResponse, "arguments of tool call \(call.name) (\(call.id)) are not JSON: \(error)")
                 }
             }
-            parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
+            parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments, signature: call.signature)))
         }
         return ModelResponse(message: Message(role: .assistant, parts: parts), usage: usage, stopReason: stopReason)
     }

@@ -92,6 +92,8 @@ public enum ModelEvent: Sendable, Hashable {
     /// A fragment of the JSON arguments of the call at `index`.
     case toolCallDelta(index: Int, arguments: String)
     case toolCallEnd(index: Int)
+    /// The provider's signature for the call at `index` (Gemini `thoughtSignature`), kept on the folded call.
+    case toolCallSignature(index: Int, signature: String)
     case usage(Usage)
     case finish(StopReason)
 }

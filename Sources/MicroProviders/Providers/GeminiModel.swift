@@ -109,7 +109,9 @@ public struct GeminiModel: Model {
                 case .reasoning:
                     continue  // another provider's signed reasoning means nothing here
                 case .toolCall(let call):
-                    parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]])
+                    var functionCall: [String: JSONValue] = ["functionCall": ["name": .string(call.name), "args": call.arguments]]
+                    if let signature = call.signature { functionCall["thoughtSignature"] = .string(signature) }
+                    parts.append(.object(functionCall))
                 case .toolResult(let result):
                     let response: JSONValue =
                         result.isError
@@ -161,6 +163,9 @@ struct GeminiStreamHandler: SSEEventHandler {
                         index: index, id: call["id"]?.stringValue ?? "gemini_call_\(index)",
                         name: call["name"]?.stringValue ?? ""))
                 emit(.toolCallDelta(index: index, arguments: (call["args"] ?? .object([:])).canonicalString()))
+                if let signature = part["thoughtSignature"]?.stringValue, !signature.isEmpty {
+                    emit(.toolCallSignature(index: index, signature: signature))
+                }
                 emit(.toolCallEnd(index: index))
             } else if let text = part["text"]?.stringValue, !text.isEmpty {
                 emit(part["thought"]?.boolValue == true ? .reasoningDelta(text) : .textDelta(text))
