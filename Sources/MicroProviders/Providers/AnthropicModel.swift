@@ -53,9 +53,13 @@ public struct AnthropicModel: Model {
     }
 
     /// The call answering `request` (nothing is sent until it is pulled).
-    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<AnthropicStreamHandler>> {
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<AnthropicStreamHandler>>
+    {
         guard let apiKey else { throw ModelError(.authentication, "no API key: set \(Self.apiKeyVariable)") }
-        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
+        return EventSource(
+            transport: transport, request: httpRequest(request, apiKey: apiKey),
+            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

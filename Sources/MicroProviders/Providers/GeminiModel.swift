@@ -49,9 +49,13 @@ public struct GeminiModel: Model {
     }
 
     /// The call answering `request` (nothing is sent until it is pulled).
-    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<GeminiStreamHandler>> {
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<GeminiStreamHandler>>
+    {
         guard let apiKey else { throw ModelError(.authentication, "no API key: set GEMINI_API_KEY") }
-        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
+        return EventSource(
+            transport: transport, request: httpRequest(request, apiKey: apiKey),
+            decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

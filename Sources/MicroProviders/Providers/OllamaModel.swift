@@ -45,8 +45,11 @@ public struct OllamaModel: Model {
     }
 
     /// The call answering `request` (nothing is sent until it is pulled).
-    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<OllamaStreamDecoder> {
-        return EventSource(transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder(), now: now)
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<OllamaStreamDecoder>
+    {
+        return EventSource(
+            transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder(), now: now)
     }
 
     func httpRequest(_ request: ModelRequest) -> HTTPRequest {

@@ -109,11 +109,15 @@ public struct OpenAIChatModel: Model {
     }
 
     /// The call answering `request` (nothing is sent until it is pulled).
-    private func events(_ request: ModelRequest) throws(ModelError) -> EventSource<SSEModelStreamDecoder<OpenAIStreamHandler>> {
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<OpenAIStreamHandler>>
+    {
         guard let apiKey else {
             throw ModelError(.authentication, "no API key: set \(configuration.apiKeyVariables.joined(separator: " or "))")
         }
-        return EventSource(transport: transport, request: httpRequest(request, apiKey: apiKey), decoder: SSEModelStreamDecoder(OpenAIStreamHandler()), now: now)
+        return EventSource(
+            transport: transport, request: httpRequest(request, apiKey: apiKey),
+            decoder: SSEModelStreamDecoder(OpenAIStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

@@ -46,7 +46,7 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
 
 /// Shared driver: sends the request, maps HTTP errors, decodes the body into the returned stream.
 enum ProviderStream {
-    /// Streams `request` through `transport`, decoding the body with `decoder`.
+    /// Streams the call that `source` builds.
     ///
     /// Nothing runs ahead of the consumer: each element the consumer asks for pulls the next body chunk and
     /// decodes it in the consumer's own iteration (no driving task, no thread hand-off per event). When the
