@@ -20,6 +20,7 @@ let package = Package(
                 .product(name: "MicroAgent", package: "Micro"),
                 .product(name: "MicroProviders", package: "Micro"),
                 .product(name: "MicroSQLite", package: "Micro"),
+                .product(name: "MicroReplay", package: "Micro"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/CoreBenchmarks",

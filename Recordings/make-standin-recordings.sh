@@ -4,6 +4,8 @@
 # transport, and stops it. For each provider: <provider>-tool-call.json (one model call offered the weather
 # tool), <provider>-answer.json (no tools: a text answer) and <provider>-rate-limit.json (HTTP 429); and
 # scenario-<provider>.json, the whole sessions of the Scenarios/recorded-*.yaml scenarios (micro test --record).
+# The stand-in listens on a fixed port (STANDIN_PORT, default 18090) so that re-made cassettes keep the same
+# URLs and differ only in what must change (recording time, Date headers, chunk timing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
@@ -15,12 +17,12 @@ swift build --product micro
 micro="$(swift build --show-bin-path)/micro"
 
 log="$(mktemp)"
-"$micro" standin serve --port 0 >"$log" &
+"$micro" standin serve --port "${STANDIN_PORT:-18090}" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q 'serving on' "$log" && break; sleep 0.1; done
 port="$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")"
-[ -n "$port" ] || { echo "error: the stand-in did not start" >&2; exit 1; }
+[ -n "$port" ] || { echo "error: the stand-in did not start (port ${STANDIN_PORT:-18090} busy? set STANDIN_PORT):" >&2; cat "$log" >&2; exit 1; }
 echo "==> stand-in on 127.0.0.1:$port"
 
 for provider in anthropic openai gemini ollama; do

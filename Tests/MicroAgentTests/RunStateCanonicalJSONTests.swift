@@ -38,7 +38,12 @@ import Testing
         state.memory = MemoryState(
             messages: [
                 .user(awkward),
-                Message(role: .assistant, parts: [.text(""), .toolCall(call("c1", arguments)), .toolCall(call("c2", [:]))]),
+                Message(role: .assistant, parts: [
+                    .reasoning(ReasoningPart(text: "think " + awkward, signature: "sig/" + awkward)),
+                    .reasoning(ReasoningPart(text: "", redactedData: "opaque")), .reasoning(ReasoningPart(text: "unsigned")),
+                    .text(""), .toolCall(call("c1", arguments)), .toolCall(call("c2", [:])),
+                    .toolCall(ToolCall(id: "c3", name: "signed", arguments: [:], signature: "sig " + awkward)),
+                ]),
                 Message(role: .tool, parts: [.toolResult(ToolResultPart(callID: "c1", content: arguments, isError: true)),
                                              .toolResult(ToolResultPart(callID: "c2", content: "plain"))]),
                 Message(role: .assistant, parts: []),
@@ -92,7 +97,8 @@ import Testing
             ("RunState", Mirror(reflecting: state).children.count, 18),
             ("MemoryState", Mirror(reflecting: state.memory).children.count, 4),
             ("Message", Mirror(reflecting: state.memory.messages[0]).children.count, 2),
-            ("ToolCall", Mirror(reflecting: state.pendingCalls[0].call).children.count, 3),
+            ("ToolCall", Mirror(reflecting: state.pendingCalls[0].call).children.count, 4),
+            ("ReasoningPart", Mirror(reflecting: ReasoningPart(text: "")).children.count, 3),
             ("ToolResultPart", Mirror(reflecting: state.pendingCalls[1].result!).children.count, 3),
             ("PendingCall", Mirror(reflecting: state.pendingCalls[0]).children.count, 6),
             ("IdempotencyKey", Mirror(reflecting: state.pendingCalls[0].key).children.count, 3),

@@ -93,6 +93,43 @@ import Testing
         #expect(response.usage == Usage(inputTokens: 15, outputTokens: 20))
     }
 
+    /// A tool-use turn after extended thinking goes back with its thinking blocks unchanged (signature and
+    /// redacted data included, before the tool_use block), as the Messages API requires.
+    @Test func thinkingBlocksRoundTripInHistory() async throws {
+        let transport = ScriptedHTTPTransport(
+            .init(body: Fixtures.anthropicThinkingToolUse), .init(body: Fixtures.anthropicText))
+        let model = Self.model(transport)
+        var request = ModelRequest(model: "", messages: [.user("Weather in Paris?")], tools: Conversation.tools)
+        let first = try await model.respond(to: request)
+        #expect(
+            first.message.parts == [
+                .reasoning(
+                    ReasoningPart(
+                        text: "The user wants the weather. I'll call get_weather.",
+                        signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxDYjHmT5KLB8j8vlEiMNlN")),
+                .reasoning(ReasoningPart(text: "", redactedData: "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP")),
+                .toolCall(ToolCall(id: "toolu_01CswdEQBMshySk6Y9DFKrfq", name: "get_weather", arguments: ["location": "Paris"])),
+            ])
+        #expect(first.stopReason == .toolUse)
+        request.messages.append(first.message)
+        request.messages.append(
+            Message(role: .tool, parts: [.toolResult(ToolResultPart(callID: "toolu_01CswdEQBMshySk6Y9DFKrfq", content: "sunny"))]))
+        _ = try await model.respond(to: request)
+        let messages = try #require(try sentBody(transport, 1)["messages"]?.arrayValue)
+        let expected = try JSONValue(
+            parsing: #"""
+                [{"type":"thinking","thinking":"The user wants the weather. I'll call get_weather.","signature":"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxDYjHmT5KLB8j8vlEiMNlN"},
+                 {"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"},
+                 {"type":"tool_use","id":"toolu_01CswdEQBMshySk6Y9DFKrfq","name":"get_weather","input":{"location":"Paris"}}]
+                """#)
+        #expect(messages.count == 3)
+        #expect(messages[1]["content"] == expected)
+        #expect(messages[2]["content"]?[0]?["type"] == "tool_result")
+        // Unsigned reasoning (e.g. from another provider) is not sent as a thinking block.
+        #expect(AnthropicModel.messages([Message(role: .assistant, parts: [.reasoning(ReasoningPart(text: "x")), .text("hi")])])
+            == [["role": "assistant", "content": [["type": "text", "text": "hi"]]]])
+    }
+
     @Test func midStreamErrorEvent() async {
         let error = await modelError(
             Self.model(ScriptedHTTPTransport(.init(body: Fixtures.anthropicMidStreamError))), Conversation.request)

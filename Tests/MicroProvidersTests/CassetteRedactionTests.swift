@@ -61,6 +61,45 @@ import Testing
         #expect(text.contains("<redacted>"))
     }
 
+    /// A key split across two streamed chunks, at every offset from just before it to just after it, never
+    /// reaches the file; the chunks keep the text around the key.
+    @Test(arguments: Array(0...Self.openAIKey.utf8.count))
+    func secretSplitAcrossChunksIsRedacted(_ cut: Int) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("c.json")
+        let prefix = "data: {\"é\":\""
+        let body = Array("\(prefix)\(Self.openAIKey)\"}\n\n".utf8)
+        let offset = prefix.utf8.count + cut
+        let live = ScriptedTransport { _ in
+            ScriptedTransport.Reply(
+                headers: [("content-type", "text/event-stream")],
+                chunks: [(3, String(decoding: body[..<offset], as: UTF8.self)), (4, String(decoding: body[offset...], as: UTF8.self))])
+        }
+        let transport = try RecordingTransport(live: live, path: path, mode: .all, environment: .simulated())
+        let response = try await transport.send(HTTPRequest(url: "https://api.example.com/v1/chat"))
+        _ = try await response.chunkTexts()
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(bytes.range(of: Data(Self.openAIKey.utf8)) == nil)
+        for piece in [String(Self.openAIKey.prefix(20)), String(Self.openAIKey.suffix(20))] {
+            #expect(bytes.range(of: Data(piece.utf8)) == nil, "part of the key leaked: \(piece)")
+        }
+        let cassette = try Cassette.load(from: path)
+        let chunks = try #require(cassette.interactions.first?.response?.chunks)
+        #expect(String(decoding: chunks.flatMap(\.data.bytes), as: UTF8.self) == "data: {\"é\":\"<redacted>\"}\n\n")
+        #expect(chunks.map(\.offsetMs).allSatisfy { $0 >= 0 })
+    }
+
+    @Test func redactsChunksTogether() {
+        let redactor = Redactor.standard
+        let key = Self.openAIKey
+        let chunks = ["a ", String(key.prefix(5)), String(key.dropFirst(5).prefix(10)), String(key.dropFirst(15)) + " b", " c"]
+        #expect(redactor.redact(chunks: chunks.map { Array($0.utf8) }).map { String(decoding: $0, as: UTF8.self) }
+            == ["a ", "<redacted>", "", " b", " c"])
+        #expect(redactor.redact(chunks: [Array("x \(key)".utf8)]) == [Array("x <redacted>".utf8)])
+        #expect(redactor.redact(chunks: [[0xFF], Array(key.utf8)]) == [[0xFF], Array("<redacted>".utf8)])
+    }
+
     @Test func redactorRules() throws {
         let redactor = Redactor.standard
         #expect(redactor.redact(url: "https://h/p?a=1&KEY=zzz&apikey=y#f") == "https://h/p?a=1&KEY=<redacted>&apikey=<redacted>#f")

@@ -99,6 +99,29 @@ import Testing
         }
     }
 
+    /// A function call's thought signature (Gemini thinking models) is kept on the call and sent back on the
+    /// same `functionCall` part, as the API requires for the next turn.
+    @Test func thoughtSignatureRoundTripsOnTheCall() async throws {
+        let signed = #"""
+            data: {"candidates": [{"content": {"parts": [{"functionCall": {"name": "get_weather","args": {"location": "Paris"}},"thoughtSignature": "CiQB0e2Kb7Bq3vGp9lWd"}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 30,"candidatesTokenCount": 5,"thoughtsTokenCount": 40,"totalTokenCount": 75}}
+
+
+            """#
+        let transport = ScriptedHTTPTransport(.init(body: signed), .init(body: Fixtures.geminiText))
+        let model = Self.model(transport)
+        var request = ModelRequest(model: "", messages: [.user("Weather in Paris?")], tools: Conversation.tools)
+        let first = try await model.respond(to: request)
+        let call = try #require(first.message.toolCalls.first)
+        #expect(call.signature == "CiQB0e2Kb7Bq3vGp9lWd")
+        request.messages.append(first.message)
+        request.messages.append(Message(role: .tool, parts: [.toolResult(ToolResultPart(callID: call.id, content: "sunny"))]))
+        _ = try await model.respond(to: request)
+        let contents = try #require(try sentBody(transport, 1)["contents"]?.arrayValue)
+        #expect(
+            contents[1]
+                == ["role": "model", "parts": [["functionCall": ["name": "get_weather", "args": ["location": "Paris"]], "thoughtSignature": "CiQB0e2Kb7Bq3vGp9lWd"]]])
+    }
+
     @Test func ignoresUnknownEvents() async throws {
         let body = "event: future\ndata: {\"x\":1}\n\ndata: {\"somethingNew\":true}\n\n" + Fixtures.geminiText
         let (_, response) = try await run(Self.model(ScriptedHTTPTransport(.init(body: body))), Conversation.request)

@@ -26,7 +26,7 @@ import Testing
         Case(status: 404, body: "", code: .invalidRequest),
     ])
     func mapsStatus(_ test: Case) {
-        let error = ProviderError.http(status: test.status, headers: [], body: Array(test.body.utf8))
+        let error = ProviderError.http(status: test.status, headers: [], body: Array(test.body.utf8), now: Date(timeIntervalSince1970: 0))
         #expect(error.code == test.code)
         #expect(error.status == test.status)
     }
@@ -40,6 +40,28 @@ import Testing
         #expect(ProviderError.retryAfter(headers: [("retry-after", date)], now: now) == .seconds(30))
         #expect(ProviderError.retryAfter(headers: [("retry-after", "soon")], now: now) == nil)
         #expect(ProviderError.protobufDuration("1.5s") == .milliseconds(1500))
+    }
+
+    /// Every adapter measures an HTTP-date `retry-after` from the injected wall time, not the system clock.
+    @Test(arguments: ["anthropic", "openai", "gemini", "ollama"])
+    func httpDateRetryAfterUsesTheInjectedNow(_ provider: String) async throws {
+        let clock = VirtualClock(mode: .manual, epoch: Timestamp(millisecondsSinceEpoch: 1_000_000_000_000))
+        let environment = Environment.simulated(clock: clock)
+        let date = "Sun, 09 Sep 2001 01:47:10 GMT"  // 1_000_000_030 s: 30 s after the virtual now
+        let transport = ScriptedHTTPTransport(.init(status: 429, headers: [("Retry-After", date)], body: "slow down"))
+        let model = try ProviderCatalog.model(
+            provider, transport: transport,
+            environment: ["ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k"], now: environment.now)
+        let error = await modelError(model, ModelRequest(model: "", messages: [.user("Hi")]))
+        #expect(error?.code == .rateLimited)
+        #expect(error?.retryAfter == .seconds(30))
+        clock.advance(by: .seconds(10))
+        let later = await modelError(
+            try ProviderCatalog.model(
+                provider, transport: ScriptedHTTPTransport(.init(status: 429, headers: [("Retry-After", date)], body: "")),
+                environment: ["ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k"], now: environment.now),
+            ModelRequest(model: "", messages: [.user("Hi")]))
+        #expect(later?.retryAfter == .seconds(20))
     }
 
     @Test func cancellationPassesThrough() {

@@ -7,6 +7,24 @@ import Testing
 
 /// Behaviour every adapter shares.
 @Suite struct ProviderStreamTests {
+    /// Each adapter's `respond(to:)` (which folds without the stream) gives what folding `stream(_:)` gives.
+    @Test(arguments: [
+        ("anthropic", Fixtures.anthropicText), ("anthropic", Fixtures.anthropicToolCall),
+        ("anthropic", Fixtures.anthropicThinkingToolUse), ("openai", Fixtures.openAIText),
+        ("openai", Fixtures.openAIToolCall), ("gemini", Fixtures.geminiText), ("gemini", Fixtures.geminiToolCall),
+        ("ollama", Fixtures.ollamaText), ("ollama", Fixtures.ollamaToolCall),
+    ])
+    func respondEqualsTheFoldedStream(_ provider: String, _ body: String) async throws {
+        func model() throws -> any Model {
+            try ProviderCatalog.model(
+                provider, transport: ScriptedHTTPTransport(.init(body: body)),
+                environment: ["ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k"])
+        }
+        let request = ModelRequest(model: "", messages: [.user("Weather?")])
+        let streamed = try await run(try model(), request).response
+        #expect(try await model().respond(to: request) == streamed)
+    }
+
     static let adapters: [String] = ["openai", "groq", "anthropic", "gemini", "ollama"]
 
     static func model(_ name: String, _ transport: any HTTPTransport) -> any Model {

@@ -1,4 +1,5 @@
-"""The official Python SDKs against `micro replay serve`, on the bundled documented-example cassettes.
+"""The official Python SDKs (openai, anthropic, google-genai, ollama) against `micro replay serve`, on the
+bundled documented-example cassettes.
 
 Each test starts `micro replay serve --cassette Recordings/<provider>-<case>.json --match path --port 0`,
 reads the bound port from its first line, points the SDK at it by base URL with a dummy key and checks that
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 
 import anthropic
+import ollama
 import openai
 import pytest
 from google import genai
@@ -181,3 +183,42 @@ def test_gemini_rate_limit():
             list(client.models.generate_content_stream(model="gemini-2.5-flash", contents="Hi"))
     assert raised.value.code == 429
     assert raised.value.status == "RESOURCE_EXHAUSTED"
+
+
+# MARK: Ollama (native /api/chat, NDJSON)
+
+WEATHER_FUNCTION = {
+    "type": "function",
+    "function": {
+        "name": TOOL,
+        "description": "Daily forecast for a city.",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    },
+}
+
+
+def ollama_client(base: str) -> ollama.Client:
+    return ollama.Client(host=base)
+
+
+def test_ollama_streamed_tool_call():
+    with replay("ollama-tool-call.json") as base:
+        chunks = list(ollama_client(base).chat(model="llama3.1", messages=MESSAGES, tools=[WEATHER_FUNCTION], stream=True))
+    calls = [call for chunk in chunks for call in (chunk.message.tool_calls or [])]
+    assert [(call.function.name, dict(call.function.arguments)) for call in calls] == [(TOOL, {"location": "Paris"})]
+    assert chunks[-1].done and chunks[-1].done_reason == "stop"
+
+
+def test_ollama_streamed_answer():
+    with replay("ollama-answer.json") as base:
+        chunks = list(ollama_client(base).chat(model="llama3.1", messages=MESSAGES, stream=True))
+    assert "".join(chunk.message.content or "" for chunk in chunks) == "The sky"
+    assert chunks[-1].done and chunks[-1].eval_count == 282
+
+
+def test_ollama_rate_limit():
+    with replay("ollama-rate-limit.json") as base:
+        with pytest.raises(ollama.ResponseError) as raised:
+            list(ollama_client(base).chat(model="llama3.1", messages=MESSAGES, stream=True))
+    assert raised.value.status_code == 429
+    assert raised.value.error == "too many requests"

@@ -63,6 +63,7 @@ let benchmarks: @Sendable () -> Void = {
 
     registerAgentBenchmarks()
     registerWireBenchmarks()
+    registerConcurrentStreamBenchmarks()
 }
 
 nonisolated func toolCalls(_ world: ToolWorld, count: Int) async throws {

@@ -30,6 +30,8 @@ extension JSONWriter {
             switch part {
             case .text(let text):
                 w.writeRaw("{\"text\":"); w.writeString(text); w.writeRaw(",\"type\":\"text\"}")
+            case .reasoning(let reasoning):
+                w.writeRaw("{\"reasoning\":"); w.writeCanonical(reasoning.jsonValue); w.writeRaw(",\"type\":\"reasoning\"}")
             case .toolCall(let call):
                 w.writeRaw("{\"toolCall\":"); w.writeToolCall(call); w.writeRaw(",\"type\":\"tool_call\"}")
             case .toolResult(let result):
@@ -44,6 +46,9 @@ extension JSONWriter {
         writeRaw("{\"arguments\":"); writeCanonical(call.arguments)
         writeRaw(",\"id\":"); writeString(call.id)
         writeRaw(",\"name\":"); writeString(call.name)
+        if let signature = call.signature {
+            writeRaw(",\"signature\":"); writeString(signature)
+        }
         writeRaw("}")
     }
 

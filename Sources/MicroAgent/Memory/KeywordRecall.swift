@@ -30,6 +30,7 @@ enum KeywordRecall {
         archived.message.parts.map { part in
             switch part {
             case .text(let text): text
+            case .reasoning(let reasoning): reasoning.text
             case .toolCall(let call): "\(call.name) \(call.arguments.canonicalString())"
             case .toolResult(let result):
                 "\(archived.toolNames[result.callID] ?? "") \(MemoryText.content(result.content))"

@@ -45,6 +45,8 @@ public struct TokenEstimator: Sendable {
                 + {
                     switch part {
                     case .text(let text): count(text)
+                    case .reasoning(let reasoning):
+                        count(reasoning.text) + count(reasoning.signature ?? "") + count(reasoning.redactedData ?? "")
                     case .toolCall(let call): count(call.name) + count(call.arguments) + count(call.id)
                     case .toolResult(let result): count(result.content) + count(result.callID)
                     }

@@ -13,6 +13,10 @@ public protocol Model: Sendable {
 
     /// Streams the answer to `request`.
     func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error>
+
+    /// The whole answer to `request`: the events of ``stream(_:)`` folded by a ``ModelEventFolder``. The default
+    /// does exactly that; a model may fold the same events without handing each one through the stream.
+    func respond(to request: ModelRequest) async throws -> ModelResponse
 }
 
 /// What the runtime needs to know about a model.
@@ -43,7 +47,9 @@ extension Model {
 /// Folds a stream of ``ModelEvent``s into a ``ModelResponse``, checking that the stream is well formed.
 public struct ModelEventFolder: Sendable {
     private var text = ""
-    private var calls: [Int: (id: String, name: String, arguments: String)] = [:]
+    private var reasoning = ""
+    private var reasoningParts: [ReasoningPart] = []
+    private var calls: [Int: (id: String, name: String, arguments: String, signature: String?)] = [:]
     private var order: [Int] = []
     private var usage = Usage()
     private var stopReason: StopReason?
@@ -57,19 +63,29 @@ public struct ModelEventFolder: Sendable {
         switch event {
         case .textDelta(let delta):
             text += delta
-        case .reasoningDelta:
-            break
+        case .reasoningDelta(let delta):
+            reasoning += delta
+        case .reasoningSignature(let signature):
+            reasoningParts.append(ReasoningPart(text: reasoning, signature: signature))
+            reasoning = ""
+        case .redactedReasoning(let data):
+            reasoningParts.append(ReasoningPart(text: "", redactedData: data))
         case .toolCallStart(let index, let id, let name):
             guard calls[index] == nil else {
                 throw ModelError(.malformedResponse, "tool call \(index) started twice")
             }
-            calls[index] = (id, name, "")
+            calls[index] = (id, name, "", nil)
             order.append(index)
         case .toolCallDelta(let index, let fragment):
             guard calls[index] != nil else {
                 throw ModelError(.malformedResponse, "arguments for tool call \(index) before it started")
             }
             calls[index]!.arguments += fragment
+        case .toolCallSignature(let index, let signature):
+            guard calls[index] != nil else {
+                throw ModelError(.malformedResponse, "signature for tool call \(index) before it started")
+            }
+            calls[index]!.signature = signature
         case .toolCallEnd(let index):
             guard calls[index] != nil else {
                 throw ModelError(.malformedResponse, "tool call \(index) ended before it started")
@@ -88,7 +104,8 @@ public struct ModelEventFolder: Sendable {
         guard let stopReason else {
             throw ModelError(.truncated, "the stream ended without a finish event")
         }
-        var parts: [MessagePart] = text.isEmpty ? [] : [.text(text)]
+        var parts: [MessagePart] = reasoningParts.map(MessagePart.reasoning)
+        if !text.isEmpty { parts.append(.text(text)) }
         for index in order {
             let call = calls[index]!
             let arguments: JSONValue
@@ -102,7 +119,7 @@ public struct ModelEventFolder: Sendable {
                         .malformedResponse, "arguments of tool call \(call.name) (\(call.id)) are not JSON: \(error)")
                 }
             }
-            parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
+            parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments, signature: call.signature)))
         }
         return ModelResponse(message: Message(role: .assistant, parts: parts), usage: usage, stopReason: stopReason)
     }

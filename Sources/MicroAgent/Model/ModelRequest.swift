@@ -84,13 +84,20 @@ public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
 /// A normalized streaming event; every adapter translates its wire format into these.
 public enum ModelEvent: Sendable, Hashable {
     case textDelta(String)
-    /// Reasoning text that is not part of the answer; folded responses drop it.
+    /// Reasoning text that is not part of the answer; folded responses drop it unless a signature closes it.
     case reasoningDelta(String)
+    /// Closes the reasoning streamed so far as one signed block (Anthropic `signature_delta`); folded
+    /// responses keep it as a ``ReasoningPart`` so that it can go back with the history.
+    case reasoningSignature(String)
+    /// A reasoning block the provider redacted, as opaque data to send back (Anthropic `redacted_thinking`).
+    case redactedReasoning(String)
     /// A tool call begins at `index` (calls are numbered in the order the model makes them).
     case toolCallStart(index: Int, id: String, name: String)
     /// A fragment of the JSON arguments of the call at `index`.
     case toolCallDelta(index: Int, arguments: String)
     case toolCallEnd(index: Int)
+    /// The provider's signature for the call at `index` (Gemini `thoughtSignature`), kept on the folded call.
+    case toolCallSignature(index: Int, signature: String)
     case usage(Usage)
     case finish(StopReason)
 }

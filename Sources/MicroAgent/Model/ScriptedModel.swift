@@ -142,6 +142,7 @@ public final class ScriptedModel: Model {
         message.parts.map { part in
             switch part {
             case .text(let text): text
+            case .reasoning(let reasoning): reasoning.text
             case .toolCall(let call): "\(call.name) \(call.arguments.canonicalString())"
             case .toolResult(let result): result.content.canonicalString()
             }

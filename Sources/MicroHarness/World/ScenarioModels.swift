@@ -63,7 +63,8 @@ public enum ScenarioModels {
             var model: any Model
             do {
                 model = try ProviderCatalog.model(
-                    provider, model: name.isEmpty ? nil : name, baseURL: baseURL, transport: wire, environment: keys)
+                    provider, model: name.isEmpty ? nil : name, baseURL: baseURL, transport: wire, environment: keys,
+                    now: environment.now)
             } catch {
                 throw failure("\(error)")
             }

@@ -86,7 +86,7 @@ public final class CassetteTransport: HTTPTransport {
         for (index, interaction) in cassette.interactions.enumerated() {
             let request = interaction.request
             let normalized = NormalizedRequest(
-                method: request.method, url: request.url, body: request.body?.bytes ?? [],
+                method: request.method, url: request.url, body: request.body ?? .binary([]),
                 ignoring: options.ignoredFields, redactor: options.redactor)
             entries.append(
                 Entry(
@@ -138,9 +138,15 @@ public final class CassetteTransport: HTTPTransport {
 
     /// Finds the next recorded interaction for `request` and marks it used.
     func claim(_ request: HTTPRequest) -> Claim {
-        var normalized = NormalizedRequest(
-            method: request.method, url: request.url, body: request.body,
-            ignoring: options.ignoredFields, redactor: options.redactor)
+        if options.match == .body {
+            // Adapters send canonical JSON: when the bytes already equal a recorded key, parsing and
+            // rewriting them would give the same key.
+            let head = NormalizedRequest.head(method: request.method, url: request.url, redactor: options.redactor)
+            if let found = byKey[NormalizedRequest.key(head: head, canonicalBody: request.body)] {
+                return take(found, otherwise: { self.normalized(request) })
+            }
+        }
+        var normalized = normalized(request)
         let candidates: [Int]?
         switch options.match {
         case .body:
@@ -158,7 +164,19 @@ public final class CassetteTransport: HTTPTransport {
         case .path:
             candidates = byPath[normalized.pathKey]
         }
-        guard let candidates, let first = candidates.first else { return .miss(normalized) }
+        guard let candidates, !candidates.isEmpty else { return .miss(normalized) }
+        return take(candidates, otherwise: { normalized })
+    }
+
+    private func normalized(_ request: HTTPRequest) -> NormalizedRequest {
+        NormalizedRequest(
+            method: request.method, url: request.url, body: request.body,
+            ignoring: options.ignoredFields, redactor: options.redactor)
+    }
+
+    /// Claims the next unreplayed interaction among `candidates` (the recorded requests of one kind).
+    private func take(_ candidates: [Int], otherwise request: () -> NormalizedRequest) -> Claim {
+        let first = candidates[0]
         let index = state.withLock { s -> Int? in
             let n = s.cursors[first, default: 0]
             guard n < candidates.count else { return nil }
@@ -166,7 +184,7 @@ public final class CassetteTransport: HTTPTransport {
             s.used[candidates[n]] = true
             return candidates[n]
         }
-        return index.map(Claim.hit) ?? .exhausted(normalized, candidates)
+        return index.map(Claim.hit) ?? .exhausted(request(), candidates)
     }
 
     /// The error for a request that found no interaction to replay.
@@ -224,10 +242,13 @@ public final class CassetteTransport: HTTPTransport {
                 return nil
             }
         } else {
-            let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-            for chunk in chunks { continuation.yield(chunk.bytes) }
-            continuation.finish(throwing: failure)
-            body = stream
+            let cursor = ChunkCursor()
+            body = AsyncThrowingStream {
+                let i = cursor.next()
+                if i < chunks.count { return chunks[i].bytes }
+                if i == chunks.count, let failure { throw failure }
+                return nil
+            }
         }
         return HTTPResponse(status: status, headers: entry.headers, body: body)
     }

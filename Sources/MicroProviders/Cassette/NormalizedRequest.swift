@@ -12,6 +12,12 @@ struct NormalizedRequest: Sendable {
     struct Key: Sendable, Hashable {
         var head: String
         var body: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(head)
+            hasher.combine(body.count)
+            body.withUnsafeBytes { hasher.combine(bytes: $0) }  // one pass, not one call per byte
+        }
     }
 
     var method: String
@@ -30,30 +36,61 @@ struct NormalizedRequest: Sendable {
     }
 
     init(method: String, url: String, body: [UInt8], ignoring ignored: [JSONFieldPath], redactor: Redactor) {
-        self.method = method.uppercased()
-        var rest = Substring(url)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        if let scheme = rest.range(of: "://") {
-            rest = rest[scheme.upperBound...]
-            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? rest[rest.endIndex...]
-        }
-        var query: [String] = []
-        if let question = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: question)...].split(separator: "&").compactMap { item in
-                let name = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                return redactor.isSecretParameter(String(name)) ? nil : String(item)
-            }.sorted()
-            rest = rest[..<question]
-        }
-        path = rest.isEmpty ? "/" : String(rest)
-        self.query = query
-        let body = Cassette.Body(bytes: body)
+        self.init(method: method, url: url, body: Cassette.Body(bytes: body), ignoring: ignored, redactor: redactor)
+    }
+
+    /// From a body as stored in a cassette (a recorded JSON body is used as is, not written and re-parsed).
+    init(method: String, url: String, body: Cassette.Body, ignoring ignored: [JSONFieldPath], redactor: Redactor) {
+        (self.method, path, query) = Self.head(method: method, url: url, redactor: redactor)
+        let body = if case .json = body { body } else { Cassette.Body(bytes: body.bytes) }
         if case .json(var value) = body {
             for field in ignored { field.remove(from: &value) }
             self.body = .json(value)
         } else {
             self.body = .bytes(body.bytes)
         }
+    }
+
+    /// The normalized method, path and sorted query (secret parameters left out) of a request.
+    static func head(method: String, url: String, redactor: Redactor) -> (method: String, path: String, query: [String]) {
+        var rest = Substring(url)
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        if let scheme = Self.afterScheme(rest) {
+            rest = rest[scheme...]
+            rest = rest.utf8.firstIndex(of: UInt8(ascii: "/")).map { rest[$0...] } ?? rest[rest.endIndex...]
+        }
+        var query: [String] = []
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[rest.index(after: question)...].split(separator: "&").compactMap { item in
+                let name = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                return redactor.isSecretParameter(String(name)) ? nil : String(item)
+            }.sorted()
+            rest = rest[..<question]
+        }
+        return (method.uppercased(), rest.isEmpty ? "/" : String(rest), query)
+    }
+
+    /// The index just after the first `://` in `url`, if any.
+    private static func afterScheme(_ url: Substring) -> Substring.Index? {
+        let utf8 = url.utf8
+        var i = utf8.startIndex
+        while let colon = utf8[i...].firstIndex(of: UInt8(ascii: ":")) {
+            let first = utf8.index(after: colon)
+            guard first < utf8.endIndex else { return nil }
+            let second = utf8.index(after: first)
+            if second < utf8.endIndex, utf8[first] == UInt8(ascii: "/"), utf8[second] == UInt8(ascii: "/") {
+                return utf8.index(after: second)
+            }
+            i = first
+        }
+        return nil
+    }
+
+    /// The `.body` matching key of a request whose head is `head` and whose body bytes are already
+    /// canonical JSON (or not JSON at all): equal to ``key`` for such a request, without parsing the body.
+    static func key(head: (method: String, path: String, query: [String]), canonicalBody: [UInt8]) -> Key {
+        let pathKey = "\(head.method) \(head.path)"
+        return Key(head: head.query.isEmpty ? pathKey : "\(pathKey)?\(head.query.joined(separator: "&"))", body: canonicalBody)
     }
 
     /// 0...1: how alike two requests are (method, path, query, then body structure).

@@ -4,17 +4,8 @@ import Synchronization
 /// ends, fails, or is dropped unfinished (then with a `cancelled` error). Runs inline in the consumer's
 /// iteration: no task of its own.
 final class RecordingTee: Sendable {
-    typealias Iterator = AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
-
-    /// Holds the live iterator between reads (a fresh box each time, so the iterator stays disconnected).
-    private final class IteratorBox: Sendable {
-        private let slot: Mutex<Iterator?>
-        init(_ iterator: sending Iterator) { slot = Mutex(iterator) }
-        func take() -> Iterator? { slot.withLock { $0.take() } }
-    }
-
     private struct State {
-        var box: IteratorBox?
+        var box: BodyIteratorBox?
         var chunks: [Cassette.Chunk] = []
         var finished = false
     }
@@ -28,7 +19,7 @@ final class RecordingTee: Sendable {
         copy: @escaping @Sendable ([UInt8]) -> Cassette.Chunk,
         finish: @escaping @Sendable ([Cassette.Chunk], (any Error)?) throws -> Void
     ) {
-        state = Mutex(State(box: IteratorBox(body.makeAsyncIterator())))
+        state = Mutex(State(box: BodyIteratorBox(body.makeAsyncIterator())))
         self.copy = copy
         self.finish = finish
     }
@@ -42,7 +33,7 @@ final class RecordingTee: Sendable {
                 return nil
             }
             let recorded = copy(chunk)
-            let box = IteratorBox(iterator)
+            let box = BodyIteratorBox(iterator)
             state.withLock { s in
                 s.chunks.append(recorded)
                 s.box = box

@@ -114,11 +114,17 @@ public final class RecordingTransport: HTTPTransport {
             headers: redactor.redact(headers: response.headers).map { Cassette.Header(name: $0.name, value: $0.value) }
         )
         let redactor = self.redactor
+        // Chunks are kept as they came (in memory only) and redacted together when the body ends, so that a
+        // secret split across two chunks is found too.
         let tee = RecordingTee(body: response.body) { bytes in
-            Cassette.Chunk(offsetMs: elapsed().milliseconds, data: Cassette.Body(exactBytes: redactor.redact(bytes: bytes)))
+            Cassette.Chunk(offsetMs: elapsed().milliseconds, data: .binary(bytes))
         } finish: { chunks, error in
             var recorded = head
-            recorded.chunks = chunks
+            let redacted = redactor.redact(chunks: chunks.map(\.data.bytes))
+            recorded.chunks = zip(chunks, redacted).compactMap { chunk, bytes in
+                bytes.isEmpty && !chunk.data.bytes.isEmpty
+                    ? nil : Cassette.Chunk(offsetMs: chunk.offsetMs, data: Cassette.Body(exactBytes: bytes))
+            }
             try self.commit(slot, Cassette.Interaction(request: stored, response: recorded, error: error.map(Self.failure)))
         }
         return HTTPResponse(status: response.status, headers: response.headers, body: AsyncThrowingStream { try await tee.next() })

@@ -70,6 +70,46 @@ public struct Redactor: Sendable {
         return redacted == text ? bytes : Array(redacted.utf8)
     }
 
+    /// A streamed body's chunks with every pattern match replaced, including matches split across chunks.
+    ///
+    /// The body is redacted as a whole; each placeholder goes into the chunk where its match began, and the
+    /// chunks a match spans lose the rest of it (they may become empty). The number of chunks is kept. When
+    /// the whole body is not UTF-8, each chunk is redacted on its own.
+    public func redact(chunks: [[UInt8]]) -> [[UInt8]] {
+        guard !expressions.isEmpty, chunks.count > 1 else { return chunks.map { redact(bytes: $0) } }
+        var bytes = Array(chunks.joined())
+        guard String(validating: bytes, as: UTF8.self) != nil else { return chunks.map { redact(bytes: $0) } }
+        var ends: [Int] = []
+        var total = 0
+        for chunk in chunks {
+            total += chunk.count
+            ends.append(total)
+        }
+        let placeholder = Array(Self.placeholder.utf8)
+        for expression in expressions {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let matches = expression.matches(in: text, range: NSRange(text.startIndex..., in: text))
+            for match in matches.reversed() {
+                guard let range = Range(match.range, in: text) else { continue }
+                let start = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+                let end = text.utf8.distance(from: text.startIndex, to: range.upperBound)
+                bytes.replaceSubrange(start..<end, with: placeholder)
+                for k in ends.indices {
+                    if ends[k] > end {
+                        ends[k] += placeholder.count - (end - start)
+                    } else if ends[k] > start {
+                        ends[k] = start + placeholder.count
+                    }
+                }
+            }
+        }
+        var start = 0
+        return ends.map { end in
+            defer { start = end }
+            return Array(bytes[start..<end])
+        }
+    }
+
     /// Headers with secret names replaced and patterns redacted in every value.
     public func redact(headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         headers.map { header in

@@ -6,7 +6,9 @@ import MicroAgent
 ///
 /// The system prompt is the top-level `system` field; tool calls and results are `tool_use` and
 /// `tool_result` content blocks (results go in a `user` message; consecutive messages of one role are
-/// merged, as the API wants alternation). `max_tokens` is required by the API: ``defaultMaxTokens`` is sent
+/// merged, as the API wants alternation). Thinking blocks arrive as reasoning deltas closed by their
+/// signature; signed (and redacted) blocks fold into ``ReasoningPart``s and go back unchanged with the history,
+/// as the API requires after a tool-use turn. `max_tokens` is required by the API: ``defaultMaxTokens`` is sent
 /// when the request sets none. Input usage counts cached tokens too (`input_tokens` +
 /// `cache_creation_input_tokens` + `cache_read_input_tokens`), as they fill the context window. The
 /// stream must end with `message_stop`, or it is ``ModelError/Code/truncated``.
@@ -22,29 +24,42 @@ public struct AnthropicModel: Model {
     public let defaultMaxTokens: Int
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - model: the default model (a request's own non-empty `model` wins).
     ///   - apiKey: overrides `ANTHROPIC_API_KEY` from `environment`, read at construction.
     public init(
         model: String = AnthropicModel.defaultModel, apiKey: String? = nil,
         baseURL: String = AnthropicModel.defaultBaseURL, contextWindow: Int = 200_000, defaultMaxTokens: Int = 8192,
-        transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment
+        transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         self.info = ModelInfo(provider: "anthropic", name: model, contextWindow: contextWindow)
         self.baseURL = baseURL
         self.defaultMaxTokens = defaultMaxTokens
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: [Self.apiKeyVariable], environment: environment)
         self.transport = transport
+        self.now = now
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        guard let apiKey else {
-            return ProviderStream.failing(ModelError(.authentication, "no API key: set \(Self.apiKeyVariable)"))
-        }
-        return ProviderStream.run(
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<AnthropicStreamHandler>>
+    {
+        guard let apiKey else { throw ModelError(.authentication, "no API key: set \(Self.apiKeyVariable)") }
+        return EventSource(
             transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()))
+            decoder: SSEModelStreamDecoder(AnthropicStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {
@@ -91,6 +106,14 @@ public struct AnthropicModel: Model {
                 switch part {
                 case .text(let text):
                     if !text.isEmpty { blocks.append(["type": "text", "text": .string(text)]) }
+                case .reasoning(let reasoning):
+                    // Sent back unchanged; unsigned reasoning (from another provider) is not a thinking block.
+                    if let data = reasoning.redactedData {
+                        blocks.append(["type": "redacted_thinking", "data": .string(data)])
+                    } else if let signature = reasoning.signature, message.role == .assistant {
+                        blocks.append(
+                            ["type": "thinking", "thinking": .string(reasoning.text), "signature": .string(signature)])
+                    }
                 case .toolCall(let call):
                     let input: JSONValue = call.arguments.objectValue != nil ? call.arguments : .object([:])
                     blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
@@ -132,55 +155,71 @@ struct AnthropicStreamHandler: SSEEventHandler {
             break
         default: return  // unknown events are ignored, as the API's versioning policy asks
         }
-        let payload = try ProviderSupport.json(event.data, provider: "anthropic")
+        let payload = try ProviderSupport.event(event.data, provider: "anthropic")
         switch event.type {
         case "error":
-            throw ProviderError.inStream(payload)
+            throw ProviderError.inStream(payload.root)
         case "message_start":
-            if let usage = payload["message"]?["usage"] {
+            if payload.contains("message", "usage") {
                 input =
-                    (usage["input_tokens"]?.intValue ?? 0) + (usage["cache_creation_input_tokens"]?.intValue ?? 0)
-                    + (usage["cache_read_input_tokens"]?.intValue ?? 0)
-                output = usage["output_tokens"]?.intValue ?? 0
+                    (payload.int("message", "usage", "input_tokens") ?? 0)
+                    + (payload.int("message", "usage", "cache_creation_input_tokens") ?? 0)
+                    + (payload.int("message", "usage", "cache_read_input_tokens") ?? 0)
+                output = payload.int("message", "usage", "output_tokens") ?? 0
                 emit(.usage(Usage(inputTokens: input, outputTokens: output)))
             }
         case "content_block_start":
-            let block = payload["content_block"]
-            guard block?["type"]?.stringValue == "tool_use", let blockIndex = payload["index"]?.intValue else {
-                if let text = block?["text"]?.stringValue, !text.isEmpty { emit(.textDelta(text)) }
+            let type = payload.string("content_block", "type")
+            if type == "thinking" {
+                if let text = payload.string("content_block", "thinking"), !text.isEmpty { emit(.reasoningDelta(text)) }
+                if let signature = payload.string("content_block", "signature"), !signature.isEmpty {
+                    emit(.reasoningSignature(signature))
+                }
+                return
+            }
+            if type == "redacted_thinking" {
+                emit(.redactedReasoning(payload.string("content_block", "data") ?? ""))
+                return
+            }
+            guard type == "tool_use", let blockIndex = payload.int("index") else {
+                if let text = payload.string("content_block", "text"), !text.isEmpty { emit(.textDelta(text)) }
                 return
             }
             let index = toolBlocks.count
             toolBlocks[blockIndex] = index
             emit(
                 .toolCallStart(
-                    index: index, id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? ""))
+                    index: index, id: payload.string("content_block", "id") ?? "",
+                    name: payload.string("content_block", "name") ?? ""))
         case "content_block_delta":
-            guard let delta = payload["delta"] else { return }
-            switch delta["type"]?.stringValue {
+            switch payload.string("delta", "type") {
             case "text_delta":
-                if let text = delta["text"]?.stringValue { emit(.textDelta(text)) }
+                if let text = payload.string("delta", "text") { emit(.textDelta(text)) }
             case "thinking_delta":
-                if let text = delta["thinking"]?.stringValue { emit(.reasoningDelta(text)) }
+                if let text = payload.string("delta", "thinking") { emit(.reasoningDelta(text)) }
+            case "signature_delta":
+                if let signature = payload.string("delta", "signature"), !signature.isEmpty {
+                    emit(.reasoningSignature(signature))
+                }
             case "input_json_delta":
-                if let blockIndex = payload["index"]?.intValue, let index = toolBlocks[blockIndex],
-                    let fragment = delta["partial_json"]?.stringValue, !fragment.isEmpty
+                if let blockIndex = payload.int("index"), let index = toolBlocks[blockIndex],
+                    let fragment = payload.string("delta", "partial_json"), !fragment.isEmpty
                 {
                     emit(.toolCallDelta(index: index, arguments: fragment))
                 }
             default: return
             }
         case "content_block_stop":
-            if let blockIndex = payload["index"]?.intValue, let index = toolBlocks[blockIndex] {
+            if let blockIndex = payload.int("index"), let index = toolBlocks[blockIndex] {
                 emit(.toolCallEnd(index: index))
             }
         case "message_delta":
-            if let usage = payload["usage"] {
-                if let reported = usage["output_tokens"]?.intValue { output = reported }
-                if let reported = usage["input_tokens"]?.intValue, reported > input { input = reported }
+            if payload.contains("usage") {
+                if let reported = payload.int("usage", "output_tokens") { output = reported }
+                if let reported = payload.int("usage", "input_tokens"), reported > input { input = reported }
                 emit(.usage(Usage(inputTokens: input, outputTokens: output)))
             }
-            if let reason = payload["delta"]?["stop_reason"]?.stringValue {
+            if let reason = payload.string("delta", "stop_reason") {
                 stopReason =
                     switch reason {
                     case "tool_use": .toolUse

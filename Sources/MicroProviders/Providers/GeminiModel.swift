@@ -21,28 +21,41 @@ public struct GeminiModel: Model {
     public let baseURL: String
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - model: the default model (a request's own non-empty `model` wins).
     ///   - apiKey: overrides `GEMINI_API_KEY`/`GOOGLE_API_KEY` from `environment`, read at construction.
     public init(
         model: String = GeminiModel.defaultModel, apiKey: String? = nil, baseURL: String = GeminiModel.defaultBaseURL,
         contextWindow: Int = 1_048_576, transport: any HTTPTransport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         self.info = ModelInfo(provider: "gemini", name: model, contextWindow: contextWindow)
         self.baseURL = baseURL
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: Self.apiKeyVariables, environment: environment)
         self.transport = transport
+        self.now = now
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        guard let apiKey else {
-            return ProviderStream.failing(ModelError(.authentication, "no API key: set GEMINI_API_KEY"))
-        }
-        return ProviderStream.run(
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<GeminiStreamHandler>>
+    {
+        guard let apiKey else { throw ModelError(.authentication, "no API key: set GEMINI_API_KEY") }
+        return EventSource(
             transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(GeminiStreamHandler()))
+            decoder: SSEModelStreamDecoder(GeminiStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {
@@ -97,8 +110,12 @@ public struct GeminiModel: Model {
                 switch part {
                 case .text(let text):
                     if !text.isEmpty { parts.append(["text": .string(text)]) }
+                case .reasoning:
+                    continue  // another provider's signed reasoning means nothing here
                 case .toolCall(let call):
-                    parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]])
+                    var functionCall: [String: JSONValue] = ["functionCall": ["name": .string(call.name), "args": call.arguments]]
+                    if let signature = call.signature { functionCall["thoughtSignature"] = .string(signature) }
+                    parts.append(.object(functionCall))
                 case .toolResult(let result):
                     let response: JSONValue =
                         result.isError
@@ -150,6 +167,9 @@ struct GeminiStreamHandler: SSEEventHandler {
                         index: index, id: call["id"]?.stringValue ?? "gemini_call_\(index)",
                         name: call["name"]?.stringValue ?? ""))
                 emit(.toolCallDelta(index: index, arguments: (call["args"] ?? .object([:])).canonicalString()))
+                if let signature = part["thoughtSignature"]?.stringValue, !signature.isEmpty {
+                    emit(.toolCallSignature(index: index, signature: signature))
+                }
                 emit(.toolCallEnd(index: index))
             } else if let text = part["text"]?.stringValue, !text.isEmpty {
                 emit(part["thought"]?.boolValue == true ? .reasoningDelta(text) : .textDelta(text))

@@ -17,23 +17,39 @@ public struct OllamaModel: Model {
     public let baseURL: String
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - model: the default model (a request's own non-empty `model` wins).
     ///   - contextWindow: sent as `options.num_ctx`.
     public init(
         model: String = OllamaModel.defaultModel, apiKey: String? = nil, baseURL: String = OllamaModel.defaultBaseURL,
         contextWindow: Int = 32_768, transport: any HTTPTransport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         self.info = ModelInfo(provider: "ollama", name: model, contextWindow: contextWindow)
         self.baseURL = baseURL
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: ["OLLAMA_API_KEY"], environment: environment)
         self.transport = transport
+        self.now = now
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        ProviderStream.run(transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder())
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<OllamaStreamDecoder>
+    {
+        return EventSource(
+            transport: transport, request: httpRequest(request), decoder: OllamaStreamDecoder(), now: now)
     }
 
     func httpRequest(_ request: ModelRequest) -> HTTPRequest {

@@ -71,8 +71,10 @@ public struct OpenAIChatModel: Model {
     public let configuration: Configuration
     private let apiKey: String?
     private let transport: any HTTPTransport
+    private let now: @Sendable () -> Timestamp
 
     /// - Parameters:
+    ///   - now: the wall time an HTTP-date `retry-after` is measured from (pass an ``Environment``'s `now`).
     ///   - configuration: the provider preset (``Configuration/openAI`` by default).
     ///   - model: overrides the preset's default model (a request's own non-empty `model` wins over both).
     ///   - apiKey: overrides the key read from the preset's environment variables.
@@ -82,7 +84,8 @@ public struct OpenAIChatModel: Model {
     public init(
         _ configuration: Configuration = .openAI, model: String? = nil, apiKey: String? = nil, baseURL: String? = nil,
         contextWindow: Int? = nil, transport: any HTTPTransport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) {
         var configuration = configuration
         if let model { configuration.defaultModel = model }
@@ -91,19 +94,30 @@ public struct OpenAIChatModel: Model {
         self.configuration = configuration
         self.apiKey = ProviderSupport.apiKey(apiKey, variables: configuration.apiKeyVariables, environment: environment)
         self.transport = transport
+        self.now = now
         self.info = ModelInfo(
             provider: configuration.provider, name: configuration.defaultModel,
             contextWindow: configuration.contextWindow)
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+        ProviderStream.run { () throws(ModelError) in try events(request) }
+    }
+
+    public func respond(to request: ModelRequest) async throws -> ModelResponse {
+        try await events(request).respond()
+    }
+
+    /// The call answering `request` (nothing is sent until it is pulled).
+    private func events(_ request: ModelRequest) throws(ModelError)
+        -> EventSource<SSEModelStreamDecoder<OpenAIStreamHandler>>
+    {
         guard let apiKey else {
-            return ProviderStream.failing(
-                ModelError(.authentication, "no API key: set \(configuration.apiKeyVariables.joined(separator: " or "))"))
+            throw ModelError(.authentication, "no API key: set \(configuration.apiKeyVariables.joined(separator: " or "))")
         }
-        return ProviderStream.run(
+        return EventSource(
             transport: transport, request: httpRequest(request, apiKey: apiKey),
-            decoder: SSEModelStreamDecoder(OpenAIStreamHandler()))
+            decoder: SSEModelStreamDecoder(OpenAIStreamHandler()), now: now)
     }
 
     func httpRequest(_ request: ModelRequest, apiKey: String) -> HTTPRequest {

@@ -1,4 +1,5 @@
 import Foundation
+import Micro
 import MicroAgent
 
 /// The nine provider adapters by name, with their defaults, and a factory for each.
@@ -50,23 +51,25 @@ public enum ProviderCatalog {
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name.lowercased() } }
 
     /// A model for provider `name` over `transport`, with optional overrides. Throws for an unknown name.
+    /// `now` is the wall time an HTTP-date `retry-after` is measured from.
     public static func model(
         _ name: String, model: String? = nil, baseURL: String? = nil, transport: any HTTPTransport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Timestamp = Environment.live.now
     ) throws -> any Model {
         switch name.lowercased() {
         case "anthropic":
             return AnthropicModel(
                 model: model ?? AnthropicModel.defaultModel, baseURL: baseURL ?? AnthropicModel.defaultBaseURL,
-                transport: transport, environment: environment)
+                transport: transport, environment: environment, now: now)
         case "gemini":
             return GeminiModel(
                 model: model ?? GeminiModel.defaultModel, baseURL: baseURL ?? GeminiModel.defaultBaseURL,
-                transport: transport, environment: environment)
+                transport: transport, environment: environment, now: now)
         case "ollama":
             return OllamaModel(
                 model: model ?? OllamaModel.defaultModel, baseURL: baseURL ?? OllamaModel.defaultBaseURL,
-                transport: transport, environment: environment)
+                transport: transport, environment: environment, now: now)
         default:
             guard let configuration = openAICompatible.first(where: { $0.provider == name.lowercased() }) else {
                 throw ModelError(
@@ -74,7 +77,7 @@ public enum ProviderCatalog {
                     "unknown provider \(name); providers: \(entries.map(\.name).joined(separator: ", "))")
             }
             return OpenAIChatModel(
-                configuration, model: model, baseURL: baseURL, transport: transport, environment: environment)
+                configuration, model: model, baseURL: baseURL, transport: transport, environment: environment, now: now)
         }
     }
 }

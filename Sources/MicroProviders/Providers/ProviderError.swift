@@ -11,7 +11,7 @@ enum ProviderError {
     /// "details":[RetryInfo]}}`, Ollama `{"error":"…"}` — or kept as text. `now` resolves an HTTP-date
     /// `retry-after`.
     static func http(
-        status: Int, headers: [(name: String, value: String)], body: [UInt8], now: Date = Date()
+        status: Int, headers: [(name: String, value: String)], body: [UInt8], now: Date
     ) -> ModelError {
         let (message, type, retryDelay) = describe(body)
         let code: ModelError.Code =

@@ -1,5 +1,7 @@
+import Foundation
 import Micro
 import MicroAgent
+import Synchronization
 
 /// Turns one provider's response body, chunk by chunk, into ``ModelEvent``s.
 ///
@@ -20,11 +22,18 @@ protocol SSEEventHandler: Sendable {
 struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
     var parser = SSEParser()
     var handler: Handler
+    /// The events of the chunk being decoded (kept between chunks to reuse its storage).
+    private var events: [SSEEvent] = []
 
     init(_ handler: Handler) { self.handler = handler }
 
     mutating func consume(_ chunk: [UInt8], _ emit: (ModelEvent) -> Void) throws {
-        var events: [SSEEvent] = []
+        var events = self.events
+        self.events = []
+        defer {
+            events.removeAll(keepingCapacity: true)
+            self.events = events
+        }
         parser.parse(chunk) { events.append($0) }
         for event in events { try handler.handle(event, emit) }
     }
@@ -37,16 +46,21 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
 
 /// Shared driver: sends the request, maps HTTP errors, decodes the body into the returned stream.
 enum ProviderStream {
-    /// Streams `request` through `transport`, decoding the body with `decoder`.
+    /// Streams the call that `source` builds.
     ///
     /// Nothing runs ahead of the consumer: each element the consumer asks for pulls the next body chunk and
     /// decodes it in the consumer's own iteration (no driving task, no thread hand-off per event). When the
     /// consumer stops, the body iterator is released, which ends the body stream and aborts the transfer.
-    static func run(
-        transport: any HTTPTransport, request: HTTPRequest, decoder: some ModelStreamDecoder
+    /// `source` throws when the request cannot be built (no key): the stream then fails at once.
+    static func run<Decoder>(
+        _ source: () throws(ModelError) -> EventSource<Decoder>
     ) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let source = EventSource(transport: transport, request: request, decoder: decoder)
-        return AsyncThrowingStream(unfolding: { try await source.next() })
+        do {
+            let source = try source()
+            return AsyncThrowingStream(unfolding: { try await source.next() })
+        } catch {
+            return failing(error)
+        }
     }
 
     /// A stream that fails at once (a request that could not be built).
@@ -88,6 +102,15 @@ enum ProviderSupport {
         request.model.isEmpty ? defaultModel : request.model
     }
 
+    /// Reads an event's JSON payload for field lookups; a payload that is not JSON is a malformed response.
+    static func event(_ text: String, provider: String) throws -> EventJSON {
+        do {
+            return try EventJSON(parsing: text)
+        } catch {
+            throw ModelError(.malformedResponse, "\(provider) sent an event that is not JSON (\(error)): \(text.prefix(200))")
+        }
+    }
+
     /// Parses an event's JSON payload; a payload that is not JSON is a malformed response.
     static func json(_ text: String, provider: String) throws -> JSONValue {
         do {
@@ -98,58 +121,111 @@ enum ProviderSupport {
     }
 }
 
-/// The pull side of ``ProviderStream/run(transport:request:decoder:)``: sends on the first pull, then decodes
-/// one body chunk per pull until it yields events.
-actor EventSource<Decoder: ModelStreamDecoder> {
+/// One provider call: sends on the first pull, then decodes one body chunk per pull until it yields events.
+/// Adapters stream it (``ProviderStream/run(_:)``) or fold it whole (``respond()``). An HTTP error's
+/// HTTP-date `retry-after` is measured from `now`.
+///
+/// A class with its state under a lock rather than an actor: pulls come one at a time from the consumer's
+/// iteration, and an actor would cost two executor switches per event.
+final class EventSource<Decoder: ModelStreamDecoder>: Sendable {
+    private struct State {
+        var decoder: Decoder
+        var pending: [ModelEvent] = []
+        var position = 0
+        var sent = false
+        var finished = false
+    }
+
+    /// What a pull does next.
+    private enum Step {
+        case event(ModelEvent)
+        case end
+        case send
+        case read
+    }
+
     private let transport: any HTTPTransport
     private let request: HTTPRequest
-    private var decoder: Decoder
-    private var body: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
-    private var pending: [ModelEvent] = []
-    private var position = 0
-    private var finished = false
+    private let now: @Sendable () -> Timestamp
+    private let state: Mutex<State>
+    /// The body iterator between pulls.
+    private let body = Mutex<BodyIteratorBox?>(nil)
 
-    init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder) {
+    init(transport: any HTTPTransport, request: HTTPRequest, decoder: Decoder, now: @escaping @Sendable () -> Timestamp) {
         self.transport = transport
         self.request = request
-        self.decoder = decoder
+        self.now = now
+        state = Mutex(State(decoder: decoder))
+    }
+
+    /// The whole answer: every event folded as ``Model/respond(to:)`` folds a stream, without the stream.
+    func respond() async throws -> ModelResponse {
+        var folder = ModelEventFolder()
+        while let event = try await next() { try folder.apply(event) }
+        return try folder.response()
     }
 
     func next() async throws -> ModelEvent? {
         do {
             while true {
-                if position < pending.count {
-                    position += 1
-                    return pending[position - 1]
+                let step = state.withLock { s -> Step in
+                    if s.position < s.pending.count {
+                        s.position += 1
+                        return .event(s.pending[s.position - 1])
+                    }
+                    s.pending.removeAll(keepingCapacity: true)
+                    s.position = 0
+                    if s.finished { return .end }
+                    if !s.sent {
+                        s.sent = true
+                        return .send
+                    }
+                    return .read
                 }
-                pending.removeAll(keepingCapacity: true)
-                position = 0
-                if finished { return nil }
-                if body == nil {
+                switch step {
+                case .event(let event):
+                    return event
+                case .end:
+                    return nil
+                case .send:
                     let response = try await transport.send(request)
                     guard (200..<300).contains(response.status) else {
-                        finished = true
+                        state.withLock { $0.finished = true }
                         let bytes = (try? await response.collectBody(limit: 1 << 20)) ?? []
-                        throw ProviderError.http(status: response.status, headers: response.headers, body: bytes)
+                        let now = Date(timeIntervalSince1970: Double(now().millisecondsSinceEpoch) / 1000)
+                        throw ProviderError.http(status: response.status, headers: response.headers, body: bytes, now: now)
                     }
-                    body = response.body.makeAsyncIterator()
-                }
-                try Task.checkCancellation()
-                var iterator = body!
-                let next = try await iterator.next(isolation: self)
-                body = iterator
-                if let chunk = next {
-                    try decoder.consume(chunk) { pending.append($0) }
-                } else {
-                    finished = true
-                    body = nil
-                    try decoder.finish { pending.append($0) }
+                    let box = BodyIteratorBox(response.body.makeAsyncIterator())
+                    body.withLock { $0 = box }
+                case .read:
+                    try Task.checkCancellation()
+                    guard var iterator = body.withLock({ $0.take() })?.take() else { return nil }
+                    if let chunk = try await iterator.next(isolation: nil) {
+                        let box = BodyIteratorBox(iterator)
+                        body.withLock { $0 = box }
+                        try state.withLock { s throws in
+                            var pending = s.pending
+                            s.pending = []
+                            defer { s.pending = pending }
+                            try s.decoder.consume(chunk) { pending.append($0) }
+                        }
+                    } else {
+                        try state.withLock { s throws in
+                            s.finished = true
+                            var pending = s.pending
+                            s.pending = []
+                            defer { s.pending = pending }
+                            try s.decoder.finish { pending.append($0) }
+                        }
+                    }
                 }
             }
         } catch {
-            finished = true
-            body = nil
-            pending = []
+            state.withLock { s in
+                s.finished = true
+                s.pending = []
+            }
+            body.withLock { $0 = nil }
             throw ProviderError.wrap(error)
         }
     }

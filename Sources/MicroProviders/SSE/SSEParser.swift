@@ -32,6 +32,8 @@ public struct SSEParser: Sendable {
     private var data: [UInt8] = []
     private var hasData = false
     private var eventType: [UInt8] = []
+    /// The last dispatched event type, reused while events keep the same type.
+    private var lastType: (bytes: [UInt8], string: String) = ([], "message")
     private var lastEventID: String?
     private var retry: Int?
 
@@ -67,6 +69,8 @@ public struct SSEParser: Sendable {
         }
         var lineStart = index
         while index < count {
+            index = Self.skipToLineEnd(buffer, from: index)
+            guard index < count else { break }
             let byte = buffer[index]
             if byte != 0x0A && byte != 0x0D {
                 index += 1
@@ -93,6 +97,25 @@ public struct SSEParser: Sendable {
         if lineStart < count { partial.append(contentsOf: buffer[lineStart..<count]) }
     }
 
+    /// The index of the first word (eight bytes) from `index` that may hold a CR or LF, skipping whole words
+    /// that hold neither; at most the last seven bytes are left for the byte-by-byte loop.
+    @inline(__always)
+    private static func skipToLineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return start }
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index &+ 8 <= buffer.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let lf = word ^ (ones &* 0x0A)
+            let cr = word ^ (ones &* 0x0D)
+            // A zero byte in `lf` or `cr` is an LF or a CR in `word`.
+            if ((lf &- ones) & ~lf | (cr &- ones) & ~cr) & highs != 0 { break }
+            index &+= 8
+        }
+        return index
+    }
+
     private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
         var line = raw
         if atStart {
@@ -116,22 +139,30 @@ public struct SSEParser: Sendable {
         }
         let value = UnsafeBufferPointer(rebasing: line[valueStart...])
         switch name.count {
-        case 4 where name.elementsEqual("data".utf8):
+        case 4 where Self.is(name, "data"):
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
-        case 5 where name.elementsEqual("event".utf8):
+        case 5 where Self.is(name, "event"):
             eventType.removeAll(keepingCapacity: true)
             eventType.append(contentsOf: value)
-        case 2 where name.elementsEqual("id".utf8):
+        case 2 where Self.is(name, "id"):
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case 5 where name.elementsEqual("retry".utf8):
+        case 5 where Self.is(name, "retry"):
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ms = Int(String(decoding: value, as: UTF8.self)) {
                 retry = ms
             }
         default:
             break
         }
+    }
+
+    /// Whether `name` is the field name `field` (same length already checked).
+    @inline(__always)
+    private static func `is`(_ name: UnsafeBufferPointer<UInt8>, _ field: StaticString) -> Bool {
+        let bytes = field.utf8Start
+        for i in 0..<name.count where name[i] != bytes[i] { return false }
+        return true
     }
 
     private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
@@ -141,8 +172,11 @@ public struct SSEParser: Sendable {
             hasData = false
         }
         guard hasData else { return }
+        if !eventType.isEmpty && eventType != lastType.bytes {
+            lastType = (eventType, String(decoding: eventType, as: UTF8.self))
+        }
         let event = SSEEvent(
-            type: eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self),
+            type: eventType.isEmpty ? "message" : lastType.string,
             data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry)
         try dispatch(event)
     }
