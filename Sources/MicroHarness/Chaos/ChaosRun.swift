@@ -153,11 +153,18 @@ public struct ChaosRun: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: microPath)
         process.arguments = arguments
-        let errors = Pipe()
+        // The child's standard error goes to a file (a pipe could fill up and block it).
+        let errorsPath = path("\(name).stderr")
+        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
+        guard let errors = FileHandle(forWritingAtPath: errorsPath) else {
+            throw ChaosError("cannot write \(errorsPath)")
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         let (reason, status) = try await Self.run(process)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? errors.close()
+        let stderr = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
         if reason == .uncaughtSignal && status == SIGKILL { return (nil, true) }
         guard reason == .exit, status == 0 else {
             throw ChaosError(

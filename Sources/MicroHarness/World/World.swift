@@ -7,7 +7,7 @@ import Synchronization
 /// Everything a scenario runs in: a virtual clock and seeded randomness, the stores, registry and broker,
 /// the services, the agents' model backends, the fault plan and the Trace.
 ///
-/// A world outlives the "processes" that run in it: ``runner(owner:onCheckpoint:)`` builds a fresh runner
+/// A world outlives the "processes" that run in it: ``runner(owner:remoteAgents:onCheckpoint:)`` builds a fresh runner
 /// with fresh models, as a restarted process would, on the same stores and checkpoints.
 public final class World: Sendable {
     /// Where the world keeps its state.
