@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import Micro
 import Synchronization
 
 /// Where commands write. Tests bind ``current`` to a capturing console to read what a command printed.
@@ -37,4 +39,16 @@ public final class Console: Sendable {
     public var standardOutput: String { captured.withLock { $0.standardOutput } }
     /// What was written to standard error (capturing consoles only).
     public var standardError: String { captured.withLock { $0.standardError } }
+}
+
+extension Console {
+    /// `--args` parsed as JSON; malformed JSON is reported with its line and column and exits 2.
+    func arguments(_ text: String) throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: text)
+        } catch {
+            err("error: --args is not valid JSON: \(error)")
+            throw ExitCode(2)
+        }
+    }
 }

@@ -110,13 +110,7 @@ struct MCPCommand: AsyncParsableCommand {
 
         func run() async throws {
             let console = Console.current
-            let arguments: JSONValue
-            do {
-                arguments = try JSONValue(parsing: args)
-            } catch {
-                console.err("error: --args is not valid JSON: \(error)")
-                throw ExitCode(2)
-            }
+            let arguments = try console.arguments(args)
             let result = try await target.withClient { try await $0.callTool(name, arguments: arguments) }
             if json {
                 console.out(result.json.canonicalString())

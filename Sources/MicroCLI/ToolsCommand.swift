@@ -77,13 +77,7 @@ struct ToolsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let console = Console.current
-            let arguments: JSONValue
-            do {
-                arguments = try JSONValue(parsing: args)
-            } catch {
-                console.err("error: --args is not valid JSON: \(error)")
-                throw ExitCode(2)
-            }
+            let arguments = try console.arguments(args)
             let runtime = try await world.runtime()
             let toolset = try await runtime.toolset()
             let context = CallContext.standalone(caller: "cli", environment: runtime.environment)
