@@ -190,3 +190,22 @@ import Testing
         #expect(outcome.trace.first { $0.kind == .modelError }?.data["code"] == "malformed_response", "\(outcome.trace.filter { $0.kind == .modelError })")
     }
 }
+
+/// One process builds its agents once: the run's runner and the A2A servers' share the models and cassettes.
+@Suite struct WorldProcessTests {
+    @Test func anA2AServerBesideARecordedAgentLeavesNoRecordingUnused() async throws {
+        let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == "recorded-anthropic.yaml" })
+        let text = try String(contentsOfFile: file.path, encoding: .utf8)
+            .replacingOccurrences(of: "run:\n", with: "  - name: helper\n    a2a: true\n    model: {script: [{text: hi}]}\nrun:\n")
+        let outcome = await ScenarioRunner.run(try Scenario(parsing: text, file: file.path))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+    }
+
+    @Test func aRestartBuildsFreshModels() async throws {
+        let world = try await World(try Scenario(parsing: ScenarioParsingTests.minimal, file: "m.yaml"))
+        let first = try world.agents()[0].model as? ScriptedModel
+        #expect(try world.agents()[0].model as? ScriptedModel === first)
+        world.restart()
+        #expect(try world.agents()[0].model as? ScriptedModel !== first)
+    }
+}

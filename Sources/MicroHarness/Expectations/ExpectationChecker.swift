@@ -143,7 +143,7 @@ struct ExpectationChecker {
             return (bounds.contains(Double(count)), "\(count) compaction(s), expected \(bounds)")
 
         case .withinContextWindow:
-            let windows = world.contextWindows.withLock { $0 }
+            let windows = world.contextWindows
             let over = events.filter { event in
                 guard event.kind == .modelRequest, let window = windows[event.agent],
                     let estimated = event.data["estimatedTokens"]?.intValue

@@ -135,6 +135,7 @@ public enum ScenarioRunner {
             } catch is SimulatedCrash {
                 crashes += 1
                 resuming = true
+                world.restart()
                 do {
                     try await world.environment.sleep(for: .seconds(61))  // the dead process's lease expires
                 } catch {

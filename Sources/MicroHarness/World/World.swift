@@ -7,8 +7,8 @@ import Synchronization
 /// Everything a scenario runs in: a virtual clock and seeded randomness, the stores, registry and broker,
 /// the services, the agents' model backends, the fault plan and the Trace.
 ///
-/// A world outlives the "processes" that run in it: ``runner(owner:remoteAgents:onCheckpoint:)`` builds a fresh runner
-/// with fresh models, as a restarted process would, on the same stores and checkpoints.
+/// A world outlives the "processes" that run in it: after ``restart()`` the next runner gets fresh models (new
+/// cassette cursors), as a restarted process would, on the same stores and checkpoints.
 public final class World: Sendable {
     /// Where the world keeps its state.
     public enum Storage: Sendable, Hashable {
@@ -29,9 +29,12 @@ public final class World: Sendable {
     public let ledger: SideEffectLedger
     /// For `micro test --record`: the transport an agent's model talks to instead of its cassette.
     let liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)?
-    private let cassettes = Mutex<[(agent: String, transport: CassetteTransport)]>([])
-    /// Each agent's model context window, as last built.
-    let contextWindows = Mutex<[String: Int]>([:])
+    /// The agents of the current "process" and their cassettes, built on first use; ``restart()`` drops them.
+    private let process = Mutex<(agents: [Agent], cassettes: [(agent: String, transport: CassetteTransport)])?>(nil)
+    /// Each agent's model context window.
+    var contextWindows: [String: Int] {
+        process.withLock { Dictionary(($0?.agents ?? []).map { ($0.name, $0.model.info.contextWindow) }) { first, _ in first } }
+    }
     /// Names of the services the world serves.
     let servedNames: [String]
 
@@ -116,11 +119,12 @@ public final class World: Sendable {
         }
     }
 
-    /// Fresh agents, as a newly started process builds them (new model instances, new cassette cursors).
+    /// The agents of the current "process": built with fresh models (new cassette cursors) on first use, and
+    /// shared by every runner of that process (the run's and the A2A servers'), until ``restart()``.
     public func agents() throws -> [Agent] {
+        if let current = process.withLock({ $0 }) { return current.agents }
         var built: [Agent] = []
-        var replays: [(String, CassetteTransport)] = []
-        var windows: [String: Int] = [:]
+        var replays: [(agent: String, transport: CassetteTransport)] = []
         for spec in scenario.agents {
             let faulty = scenario.faults.contains { $0.target == .model }
             var (model, cassette) = try ScenarioModels.model(
@@ -128,7 +132,6 @@ public final class World: Sendable {
                 injector: faulty ? injector : nil)
             if let cassette { replays.append((spec.name, cassette)) }
             if !spec.builtinTools { model = WithoutBuiltinTools(model) }
-            windows[spec.name] = model.info.contextWindow
             var memory = CompactMemory(archive: runtime.store)
             let settings = spec.memory
             if let value = settings.reservedOutputTokens { memory.reservedOutputTokens = value }
@@ -140,9 +143,15 @@ public final class World: Sendable {
                 name: spec.name, description: spec.description, instructions: spec.instructions, model: model,
                 tools: spec.tools.map { .services(serviceNames(for: $0)) } ?? .all, guardrails: spec.guardrails, memory: memory))
         }
-        cassettes.withLock { $0 += replays }
-        contextWindows.withLock { $0 = windows }
-        return built
+        return process.withLock { process in
+            if process == nil { process = (built, replays) }
+            return process!.agents
+        }
+    }
+
+    /// A new process starts: the next ``agents()`` builds fresh models, as a restarted process would.
+    public func restart() {
+        process.withLock { $0 = nil }
     }
 
     /// A runner for one "process" of the world: the local agents, and `remoteAgents` (the A2A-served ones).
@@ -168,8 +177,8 @@ public final class World: Sendable {
 
     /// Interactions of the world's cassettes that no request used, per agent.
     public var unusedRecordings: [String] {
-        cassettes.withLock { cassettes in
-            cassettes.filter { !$0.transport.unusedInteractions.isEmpty }.map { "\($0.agent): \($0.transport.unusedReport)" }
+        process.withLock { process in
+            (process?.cassettes ?? []).filter { !$0.transport.unusedInteractions.isEmpty }.map { "\($0.agent): \($0.transport.unusedReport)" }
         }
     }
 }
