@@ -172,14 +172,7 @@ enum ScenarioFiles {
             throw ValidationError("no such file or folder: \(path)")
         }
         guard isFolder.boolValue else { return [path] }
-        let enumerator = FileManager.default.enumerator(atPath: path)
-        var files: [String] = []
-        while let relative = enumerator?.nextObject() as? String {
-            if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
-                files.append((path as NSString).appendingPathComponent(relative))
-            }
-        }
-        return files.sorted()
+        return Scenario.files(under: path).map { (path as NSString).appendingPathComponent($0) }
     }
 }
 

@@ -30,13 +30,9 @@ public enum ScenarioTests {
     /// resolved against the root of the package that holds `filePath` (the calling test file).
     public static func files(in folder: String, filePath: String = #filePath) -> [ScenarioFile] {
         let root = folder.hasPrefix("/") ? folder : (packageRoot(of: filePath) as NSString).appendingPathComponent(folder)
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        var files: [ScenarioFile] = []
-        while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
-            files.append(ScenarioFile(path: (root as NSString).appendingPathComponent(relative), name: relative))
+        return Scenario.files(under: root).map {
+            ScenarioFile(path: (root as NSString).appendingPathComponent($0), name: $0)
         }
-        return files.sorted { $0.name < $1.name }
     }
 
     /// Loads, runs and checks `file`, recording an issue for each problem at the scenario's file and line.

@@ -37,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Bundled suite: every scenario in Scenarios/, one after another") { benchmark in
-        let files = try FileManager.default.contentsOfDirectory(atPath: scenariosFolder).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = Scenario.files(under: scenariosFolder)
         for _ in benchmark.scaledIterations {
             for file in files {
                 let outcome = await ScenarioRunner.run(try Scenario.load(file: scenariosFolder + "/" + file))
