@@ -42,13 +42,7 @@ public struct ChaosSummary: Sendable, Hashable {
     /// The summary of `world` after `outcome`.
     public static func read(world: World, outcome: ScenarioOutcome) async throws -> ChaosSummary {
         let result = outcome.result
-        var gaps: [String] = []
-        for run in try await world.checkpointer.runs() {
-            let sequences = try await world.checkpointer.history(runID: run.runID).map(\.sequence)
-            if sequences != Array(1...max(1, sequences.count)) && !sequences.isEmpty {
-                gaps.append("\(run.runID): \(sequences)")
-            }
-        }
+        let gaps = try await world.checkpointGaps()
         let effects = try await world.ledger.entries().map { "\($0.kind) \($0.key) #\($0.occurrence)" }.sorted()
         let trace = outcome.trace
         return try ChaosSummary(json: [

@@ -175,6 +175,16 @@ public final class World: Sendable {
             leaseDuration: .seconds(60), onCheckpoint: onCheckpoint)
     }
 
+    /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]` (a lost checkpoint).
+    public func checkpointGaps() async throws -> [String] {
+        var gaps: [String] = []
+        for run in try await checkpointer.runs() {
+            let sequences = try await checkpointer.history(runID: run.runID).map(\.sequence)
+            if !sequences.isEmpty && sequences != Array(1...sequences.count) { gaps.append("\(run.runID): \(sequences)") }
+        }
+        return gaps
+    }
+
     /// Interactions of the world's cassettes that no request used, per agent.
     public var unusedRecordings: [String] {
         process.withLock { process in
