@@ -201,6 +201,18 @@ import Testing
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")
     }
 
+    @Test(arguments: [
+        (["travel"], ["travel.flights", "travel.hotels", "payments", "weather"]), (["hotels"], ["travel.hotels"]),
+        (["bus", "weather"], ["bus", "weather"]), ([], []),
+    ])
+    func shortServiceNamesStandForTheSameServicesInServicesAndTools(tools: [String], scope: [String]) async throws {
+        let scenario = try Scenario(
+            parsing: "name: n\nservices: [travel, bus]\nagents:\n  - {name: a, tools: \(tools), model: {script: [{text: hi}]}}\nrun: {agent: a, prompt: p}\n",
+            file: "n.yaml")
+        let world = try await World(scenario)
+        #expect(try world.agents()[0].tools == .services(scope))
+    }
+
     @Test func aRestartBuildsFreshModels() async throws {
         let world = try await World(try Scenario(parsing: ScenarioParsingTests.minimal, file: "m.yaml"))
         let first = try world.agents()[0].model as? ScriptedModel

@@ -24,7 +24,7 @@ extension Scenario {
         description = try root["description"]?.string() ?? ""
         seed = UInt64(try root["seed"]?.int() ?? 0)
         services = try root["services"]?.strings() ?? []
-        for (index, service) in services.enumerated() where BundledServices.named(service) == nil {
+        for (index, service) in services.enumerated() where !BundledServices.contains(service) {
             let node = try root.required("services").sequence(singleAllowed: true)[index]
             throw node.error("no bundled service \(service); bundled: \(BundledServices.names.joined(separator: ", "))")
         }

@@ -8,14 +8,20 @@ public enum BundledServices {
     public static let names = ["flights", "hotels", "payments", "weather", "travel", "bus"]
 
     /// Whether `name` is bundled.
-    public static func named(_ name: String) -> String? { names.contains(name) ? name : nil }
+    public static func contains(_ name: String) -> Bool { names.contains(name) }
+
+    /// Whether the short name `name`, as scenario files write it, stands for the service called `serviceName`:
+    /// the name itself, the last part of a dotted name (`hotels` for `travel.hotels`), or `travel` for every
+    /// service of the travel example.
+    public static func matches(_ serviceName: String, _ name: String) -> Bool {
+        serviceName == name || serviceName.hasSuffix(".\(name)") || (name == "travel" && travel.contains(serviceName))
+    }
+
+    /// The services of the travel example.
+    static let travel = [Flights.name, Hotels.name, Payments.name, Weather.name]
 
     /// The services `names` stand for, wired to `runtime`.
     public static func services(_ names: [String], in runtime: Runtime) -> [Service] {
-        let all = TravelServices.all(in: runtime)
-        let wanted = Set(names)
-        return all.filter { service in
-            wanted.contains("travel") || wanted.contains { service.name == $0 || service.name.hasSuffix(".\($0)") }
-        }
+        TravelServices.all(in: runtime).filter { service in names.contains { matches(service.name, $0) } }
     }
 }

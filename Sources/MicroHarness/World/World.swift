@@ -114,8 +114,7 @@ public final class World: Sendable {
     /// Served service names for names in an agent's `tools` (bundled short names stand for theirs).
     func serviceNames(for names: [String]) -> [String] {
         names.flatMap { name in
-            servedNames.contains(name)
-                ? [name] : servedNames.filter { $0.hasSuffix(".\(name)") || (name == "travel" && $0.hasPrefix("travel.")) }
+            servedNames.contains(name) ? [name] : servedNames.filter { BundledServices.matches($0, name) }
         }
     }
 
