@@ -59,29 +59,15 @@ struct FaultModel: Model {
 
     /// The error of a fault that fails the call before any byte arrives, or nil for stream faults.
     static func immediateError(_ fault: FaultSpec) -> ModelError? {
-        let retryAfter = fault.retryAfter
-        switch fault.kind {
-        case "rate_limit":
-            return ModelError(
-                .rateLimited, "rate limit exceeded (injected)", status: fault.status ?? 429, providerType: "rate_limit_error",
-                retryAfter: retryAfter)
-        case "server_error":
-            return ModelError(.overloaded, "internal server error (injected)", status: fault.status ?? 500, retryAfter: retryAfter)
-        case "unavailable":
-            return ModelError(.overloaded, "service unavailable (injected)", status: fault.status ?? 503, retryAfter: retryAfter)
-        case "overloaded":
-            return ModelError(
-                .overloaded, "Overloaded (injected)", status: fault.status ?? 529, providerType: "overloaded_error",
-                retryAfter: retryAfter)
-        case "connection_reset":
-            return ModelError(.transport, "connection reset by peer (injected)")
-        case "context_length_exceeded":
-            return ModelError(
-                .contextLengthExceeded, "the request exceeds the model's context window (injected)",
-                status: fault.status ?? 400, providerType: "invalid_request_error")
-        default:
-            return nil
-        }
+        if fault.kind == "connection_reset" { return ModelError(.transport, "connection reset by peer (injected)") }
+        guard let http = fault.httpError else { return nil }
+        let code: ModelError.Code =
+            switch fault.kind {
+            case "rate_limit": .rateLimited
+            case "context_length_exceeded": .contextLengthExceeded
+            default: .overloaded
+            }
+        return ModelError(code, http.message, status: http.status, providerType: http.providerType, retryAfter: fault.retryAfter)
     }
 }
 

@@ -65,6 +65,23 @@ public struct FaultSpec: Sendable, Hashable {
         self.line = line
     }
 
+    /// What a model fault that answers with an HTTP error reports — the same at the model seam and as wire
+    /// bytes: the status (its own `status` wins), the provider's error type and the message; nil for the
+    /// other kinds. The context-length message uses the wording adapters recognize.
+    public var httpError: (status: Int, providerType: String, message: String)? {
+        let error: (Int, String, String)
+        switch kind {
+        case "rate_limit": error = (429, "rate_limit_error", "rate limit exceeded (injected)")
+        case "server_error": error = (500, "api_error", "internal server error (injected)")
+        case "unavailable": error = (503, "api_error", "service unavailable (injected)")
+        case "overloaded": error = (529, "overloaded_error", "Overloaded (injected)")
+        case "context_length_exceeded":
+            error = (400, "invalid_request_error", "prompt is too long: the request exceeds the context window (injected)")
+        default: return nil
+        }
+        return (status ?? error.0, error.1, error.2)
+    }
+
     /// A one-line name for reports: `model rate_limit on call 2`.
     public var label: String {
         var text = "\(target.rawValue) \(kind)"

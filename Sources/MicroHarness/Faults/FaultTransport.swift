@@ -53,7 +53,9 @@ struct FaultTransport: HTTPTransport {
             return HTTPResponse(
                 status: response.status, headers: response.headers, body: AsyncThrowingStream(unfolding: { try await feed.next() }))
         default:
-            let (status, body) = errorResponse(fault)
+            // Every other model kind answers with an HTTP error.
+            guard let http = fault.httpError else { return try await base.send(request) }
+            let (status, body) = errorResponse(http)
             var headers = [(name: "content-type", value: "application/json")]
             if let retryAfter = fault.retryAfter {
                 headers.append((name: "retry-after", value: String(Double(retryAfter.milliseconds) / 1000)))
@@ -63,16 +65,8 @@ struct FaultTransport: HTTPTransport {
     }
 
     /// The status and the provider's documented error body for an error fault.
-    func errorResponse(_ fault: FaultSpec) -> (Int, [UInt8]) {
-        let (status, type, message): (Int, String, String) =
-            switch fault.kind {
-            case "rate_limit": (429, "rate_limit_error", "Rate limit exceeded (injected)")
-            case "server_error": (500, "api_error", "Internal server error (injected)")
-            case "unavailable": (503, "api_error", "Service unavailable (injected)")
-            case "overloaded": (529, "overloaded_error", "Overloaded (injected)")
-            default: (400, "invalid_request_error", "prompt is too long: the request exceeds the context window (injected)")
-            }
-        let code = fault.status ?? status
+    func errorResponse(_ http: (status: Int, providerType: String, message: String)) -> (Int, [UInt8]) {
+        let (code, type, message) = http
         let body: JSONValue =
             switch provider {
             case "anthropic": ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
