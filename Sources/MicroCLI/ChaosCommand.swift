@@ -61,17 +61,10 @@ struct ChaosCommand: AsyncParsableCommand {
                 console.err("violation (seed \(seed), kill \(trial.point)):")
                 for violation in trial.violations { console.err("  - \(violation)") }
                 console.err(
-                    "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(Self.flag(trial.point)) ; "
+                    "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
                         + "micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume")
             }
             throw ExitCode(1)
-        }
-    }
-
-    static func flag(_ point: KillPoint) -> String {
-        switch point {
-        case .checkpoint(let n): "--kill-at-checkpoint \(n)"
-        case .tool(let n): "--kill-at-tool \(n)"
         }
     }
 

@@ -15,7 +15,8 @@ public enum KillPoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var arguments: [String] {
+    /// The `micro run` flags that kill there.
+    public var arguments: [String] {
         switch self {
         case .checkpoint(let n): ["--kill-at-checkpoint", String(n)]
         case .tool(let n): ["--kill-at-tool", String(n)]

@@ -34,6 +34,15 @@ public struct ScenarioOutcome: Sendable {
     }
 }
 
+extension ScenarioOutcome {
+    /// A scenario that could not run at all: one failed check saying why.
+    static func failed(_ scenario: Scenario, trace: Trace, check: String, _ message: String) -> ScenarioOutcome {
+        ScenarioOutcome(
+            scenario: scenario, result: nil, error: message, trace: trace.all, traceText: (try? trace.jsonLines()) ?? "",
+            checks: [.init(name: check, line: 0, passed: false, message: message)], crashes: 0, virtualDuration: .zero)
+    }
+}
+
 /// A crash the harness simulates at a juncture (the `process crash` fault).
 struct SimulatedCrash: Error {}
 
@@ -48,10 +57,7 @@ public enum ScenarioRunner {
             let world = try await World(scenario, trace: trace, liveTransport: liveTransport)
             return await run(in: world)
         } catch {
-            return ScenarioOutcome(
-                scenario: scenario, result: nil, error: "\(error)", trace: trace.all, traceText: (try? trace.jsonLines()) ?? "",
-                checks: [.init(name: "world", line: 0, passed: false, message: "the world could not be built: \(error)")],
-                crashes: 0, virtualDuration: .zero)
+            return .failed(scenario, trace: trace, check: "world", "the world could not be built: \(error)")
         }
     }
 
@@ -74,11 +80,7 @@ public enum ScenarioRunner {
                 await drive(world, remotes: remotes, resume: resume, owner: owner, onCheckpoint: onCheckpoint)
             }
         } catch {
-            return ScenarioOutcome(
-                scenario: world.scenario, result: nil, error: "\(error)", trace: world.trace.all,
-                traceText: (try? world.trace.jsonLines()) ?? "",
-                checks: [.init(name: "a2a", line: 0, passed: false, message: "the A2A servers could not run: \(error)")],
-                crashes: 0, virtualDuration: .zero)
+            return .failed(world.scenario, trace: world.trace, check: "a2a", "the A2A servers could not run: \(error)")
         }
     }
 
