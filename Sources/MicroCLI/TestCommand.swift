@@ -111,23 +111,7 @@ struct TestCommand: AsyncParsableCommand {
 
     /// Runs scenarios `jobs` at a time; outcomes in the order given.
     static func runAll(_ scenarios: [Scenario], jobs: Int, recording: CassetteMode?) async -> [ScenarioOutcome] {
-        await withTaskGroup(of: (Int, ScenarioOutcome).self) { group in
-            var next = 0
-            var outcomes: [ScenarioOutcome?] = Array(repeating: nil, count: scenarios.count)
-            func start() {
-                guard next < scenarios.count else { return }
-                let index = next
-                let scenario = scenarios[index]
-                next += 1
-                group.addTask { (index, await runOne(scenario, recording: recording)) }
-            }
-            for _ in 0..<jobs { start() }
-            for await (index, outcome) in group {
-                outcomes[index] = outcome
-                start()
-            }
-            return outcomes.compactMap { $0 }
-        }
+        await scenarios.mapConcurrently(jobs: jobs) { _, scenario in await runOne(scenario, recording: recording) }
     }
 
     static func runOne(_ scenario: Scenario, recording: CassetteMode?) async -> ScenarioOutcome {

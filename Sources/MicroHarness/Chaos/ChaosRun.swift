@@ -97,23 +97,8 @@ public struct ChaosRun: Sendable {
     public func trials(
         _ points: [KillPoint], reference: ChaosSummary, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async -> [ChaosTrial] {
-        await withTaskGroup(of: (Int, ChaosTrial).self) { group in
-            var results: [ChaosTrial?] = Array(repeating: nil, count: points.count)
-            var next = 0, done = 0
-            func start() {
-                guard next < points.count else { return }
-                let index = next
-                next += 1
-                group.addTask { (index, await trial(points[index], number: index + 1, reference: reference)) }
-            }
-            for _ in 0..<max(1, jobs) { start() }
-            for await (index, trial) in group {
-                results[index] = trial
-                done += 1
-                progress(done)
-                start()
-            }
-            return results.compactMap { $0 }
+        await points.mapConcurrently(jobs: jobs, progress: progress) { index, point in
+            await trial(point, number: index + 1, reference: reference)
         }
     }
 
