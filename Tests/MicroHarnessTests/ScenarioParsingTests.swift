@@ -53,6 +53,7 @@ import Testing
     @Test(arguments: [
         ("name: x\nagents: []\nrun: {agent: a, prompt: p}\n", 2, "agents", "at least one agent"),
         ("name: x\nagnets: []\n", 2, "agnets", "unknown field agnets (did you mean agents?)"),
+        ("name: x\nqqqqqqqq: 1\n", 2, "qqqqqqqq", "unknown field qqqqqqqq; expected one of: name, description"),
         ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: b, prompt: p}\n", 5, "run", "run.agent b is not one of the agents: a"),
         ("name: x\nagents:\n  - name: a\n    model: {script: [{}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].model.script[0]", "a turn needs text"),
         ("name: x\nagents:\n  - name: a\n    model: {provider: nope, cassette: c.json}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].model.provider", "unknown provider nope"),

@@ -105,31 +105,6 @@ public struct Toolset: Sendable {
 
     /// Up to three tool names closest to `name` (edit distance, then shared substrings), best first.
     public func nearestNames(to name: String, limit: Int = 3) -> [String] {
-        let lowered = Array(name.lowercased().utf8)
-        let scored = byName.keys.map { candidate -> (String, Int) in
-            let other = Array(candidate.lowercased().utf8)
-            var distance = Self.editDistance(lowered, other)
-            if !lowered.isEmpty, candidate.lowercased().contains(name.lowercased()) { distance = min(distance, 1) }
-            return (candidate, distance)
-        }
-        let threshold = max(3, lowered.count / 2)
-        return scored.filter { $0.1 <= threshold }
-            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-            .prefix(limit).map(\.0)
-    }
-
-    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        NearestNames.of(name, among: byName.keys, limit: limit)
     }
 }

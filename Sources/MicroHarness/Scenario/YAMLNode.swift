@@ -43,7 +43,7 @@ struct YAMLNode {
         for (key, value) in mapping {
             guard case .scalar(let scalar) = key else { throw error("mapping keys must be plain strings") }
             guard allowed.contains(scalar.string) else {
-                let near = allowed.min { Self.distance($0, scalar.string) < Self.distance($1, scalar.string) }
+                let near = NearestNames.of(scalar.string, among: allowed, limit: 1).first
                 throw child(value, key: scalar.string).error(
                     "unknown field \(scalar.string)" + (near.map { " (did you mean \($0)?)" } ?? "")
                         + "; expected one of: \(allowed.joined(separator: ", "))")
@@ -184,21 +184,6 @@ struct YAMLNode {
         case .duplicatedKeysInMapping(let duplicates, _): "duplicate keys: \(duplicates.joined(separator: ", "))"
         default: "\(error)"
         }
-    }
-
-    /// Edit distance, for "did you mean" suggestions.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
 
