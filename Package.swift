@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MicroReplay", targets: ["MicroReplay"]),
         .library(name: "MicroTesting", targets: ["MicroTesting"]),
         .library(name: "MicroHarness", targets: ["MicroHarness"]),
+        .library(name: "MicroTravel", targets: ["MicroTravel"]),
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .executable(name: "micro", targets: ["micro"]),
@@ -81,10 +82,12 @@ let package = Package(
         .target(
             name: "MicroHarness",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroExamples", "MicroA2A",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroA2A",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The bundled travel example as a harness catalogue (what `micro` and the bundled scenarios use).
+        .target(name: "MicroTravel", dependencies: ["Micro", "MicroAgent", "MicroExamples", "MicroHarness"]),
         // Runs every scenario under a folder as its own Swift Testing case, for any package's test target.
         .target(name: "MicroScenarioTesting", dependencies: ["MicroHarness", "MicroAgent"]),
         // The `micro` command line, as a library so tests can drive it.
@@ -96,7 +99,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .executableTarget(name: "micro", dependencies: ["MicroCLI"]),
+        .executableTarget(name: "micro", dependencies: ["MicroCLI", "MicroHarness", "MicroTravel"]),
 
         .testTarget(name: "MicroTests", dependencies: ["Micro", "MicroTesting"]),
         .testTarget(name: "MicroAgentTests", dependencies: ["MicroAgent", "Micro", "MicroExamples", "MicroTesting"]),
@@ -121,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MicroHarnessTests",
-            dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroAgent", "MicroProviders", "Micro"]
+            dependencies: ["MicroHarness", "MicroScenarioTesting", "MicroTravel", "MicroAgent", "MicroProviders", "Micro"]
         ),
         .testTarget(
             name: "MicroMCPTests",
@@ -134,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "MicroCLITests",
             dependencies: [
-                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro", "MicroA2A",
+                "MicroCLI", "MicroReplay", "MicroProviders", "MicroAgent", "Micro", "MicroA2A", "MicroHarness", "MicroTravel",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

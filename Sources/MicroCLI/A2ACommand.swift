@@ -131,7 +131,7 @@ struct A2ACommand: AsyncParsableCommand {
     static func scenarioAgent(file: String, named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
         let scenario: Scenario
         do {
-            scenario = try Scenario.load(file: file)
+            scenario = try Scenario.load(file: file, catalog: CLICatalog.current)
         } catch {
             throw ValidationError("\(error)")
         }

@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Continue the run from its checkpoints in --db.") var resume = false
     @Option(help: "Write the Trace (canonical JSON lines) to this file.") var trace: String?
     @Option(help: "Write a canonical JSON summary (status, output, ledger, checkpoints) to this file.") var summary: String?
+    @Option(help: "Write the run record (Trace and end-of-run facts, canonical JSON) to this file, for micro check.")
+    var saveRecord: String?
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
     @Option(help: "SIGKILL this process right after its N-th checkpoint commit.") var killAtCheckpoint: Int?
     @Option(help: "SIGKILL this process right after its N-th service call returns, before the result is committed.")
@@ -32,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         let console = Console.current
         var scenario: Scenario
         do {
-            scenario = try Scenario.load(file: self.scenario)
+            scenario = try Scenario.load(file: self.scenario, catalog: CLICatalog.current)
         } catch {
             console.err("error: \(error)")
             throw ExitCode(2)
@@ -58,9 +60,13 @@ struct RunCommand: AsyncParsableCommand {
                 }
             })
         if let trace { try outcome.traceText.write(toFile: trace, atomically: true, encoding: .utf8) }
+        if let saveRecord { try outcome.record.jsonText().write(toFile: saveRecord, atomically: true, encoding: .utf8) }
+        if !outcome.record.factErrors.isEmpty {
+            console.err("error: \(outcome.record.factErrors.joined(separator: "; "))")
+            throw ExitCode(1)
+        }
         if let summary {
-            let value = try await ChaosSummary.read(world: world, outcome: outcome)
-            try value.json.canonicalString().write(toFile: summary, atomically: true, encoding: .utf8)
+            try ChaosSummary(record: outcome.record).json.canonicalString().write(toFile: summary, atomically: true, encoding: .utf8)
         }
         if let error = outcome.error {
             console.err("error: \(error)")

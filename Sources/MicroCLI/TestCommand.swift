@@ -32,6 +32,7 @@ struct TestCommand: AsyncParsableCommand {
         help: "With --record: PROVIDER=URL sends that provider's calls to URL (a proxy or a loopback stand-in).")
     var baseURLs: [String] = []
     @Flag(help: "Write the golden Trace files the scenarios expect from this run.") var updateGolden = false
+    @Option(help: "Write each scenario's run record (canonical JSON) to this folder, for micro check.") var saveRecords: String?
     @Option(help: "Scenarios run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -48,24 +49,30 @@ struct TestCommand: AsyncParsableCommand {
         var broken: [ScenarioError] = []
         for file in files {
             do throws(ScenarioError) {
-                var scenario = try Scenario.load(file: file)
+                var scenario = try Scenario.load(file: file, catalog: CLICatalog.current)
                 if let filter, !file.contains(filter) && !scenario.name.contains(filter) { continue }
                 if let seed { scenario.seed = seed }
-                if record { overrideBaseURLs(&scenario) }
                 loaded.append(scenario)
             } catch {
                 broken.append(error)
             }
         }
-        let recording = record ? try recordingMode() : nil
-        outcomes = await Self.runAll(loaded, jobs: max(1, jobs), recording: recording)
+        let recording = record ? RecordingOptions(mode: try recordingMode(), baseURLs: baseURLMap) : nil
+        outcomes = await loaded.mapConcurrently(jobs: max(1, jobs)) { _, scenario in
+            guard let recording else { return await ScenarioRunner.run(scenario) }
+            return await ScenarioRunner.record(scenario, options: recording)
+        }
         if updateGolden {
             for outcome in outcomes {
-                for spec in outcome.scenario.expectations {
-                    guard case .goldenTrace(let path) = spec.expectation else { continue }
-                    try outcome.traceText.write(toFile: outcome.scenario.resolve(path), atomically: true, encoding: .utf8)
-                    console.err("wrote \(outcome.scenario.resolve(path))")
-                }
+                for file in try ScenarioRunner.updateGoldenTraces(outcome) { console.err("wrote \(file)") }
+            }
+        }
+        if let saveRecords {
+            try FileManager.default.createDirectory(atPath: saveRecords, withIntermediateDirectories: true)
+            for outcome in outcomes {
+                let base = ((outcome.scenario.file as NSString).lastPathComponent as NSString).deletingPathExtension
+                try outcome.record.jsonText().write(
+                    toFile: (saveRecords as NSString).appendingPathComponent("\(base).record.json"), atomically: true, encoding: .utf8)
             }
         }
         let wall = ContinuousClock.now - started
@@ -88,16 +95,14 @@ struct TestCommand: AsyncParsableCommand {
         if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty { throw ExitCode(1) }
     }
 
-    /// Applies `--base-url PROVIDER=URL` to the scenario's recorded-model agents.
-    private func overrideBaseURLs(_ scenario: inout Scenario) {
+    /// `--base-url PROVIDER=URL` pairs by provider.
+    private var baseURLMap: [String: String] {
+        var map: [String: String] = [:]
         for pair in baseURLs {
             guard let equals = pair.firstIndex(of: "=") else { continue }
-            let provider = String(pair[..<equals]), url = String(pair[pair.index(after: equals)...])
-            for index in scenario.agents.indices {
-                guard case .recorded(provider, let model, let cassette, _) = scenario.agents[index].model.backend else { continue }
-                scenario.agents[index].model.backend = .recorded(provider: provider, model: model, cassette: cassette, baseURL: url)
-            }
+            map[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
+        return map
     }
 
     private func recordingMode() throws -> CassetteMode {
@@ -106,43 +111,6 @@ struct TestCommand: AsyncParsableCommand {
         case "new-episodes": .newEpisodes
         case "all": .all
         default: throw ValidationError("--mode must be once, new-episodes or all")
-        }
-    }
-
-    /// Runs scenarios `jobs` at a time; outcomes in the order given.
-    static func runAll(_ scenarios: [Scenario], jobs: Int, recording: CassetteMode?) async -> [ScenarioOutcome] {
-        await scenarios.mapConcurrently(jobs: jobs) { _, scenario in await runOne(scenario, recording: recording) }
-    }
-
-    static func runOne(_ scenario: Scenario, recording: CassetteMode?) async -> ScenarioOutcome {
-        guard let recording else { return await ScenarioRunner.run(scenario) }
-        let recorders = RecorderSet()
-        let outcome = await ScenarioRunner.run(scenario, liveTransport: { spec in
-            guard case .recorded(let provider, let model, let cassette, let baseURL) = spec.model.backend else { return nil }
-            let loopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
-            let metadata = Cassette.Metadata(
-                provider: provider, model: model.isEmpty ? nil : model,
-                source: loopback ? .documentedExample : .live,
-                notes: loopback
-                    ? "recorded by micro test --record against a loopback stand-in serving the provider's documented wire format, not the live provider"
-                    : "recorded by micro test --record from scenario \(scenario.name)")
-            let transport = try RecordingTransport(
-                live: CurlTransport(), path: scenario.resolve(cassette), mode: recording, metadata: metadata)
-            recorders.add(transport)
-            return transport
-        })
-        recorders.finish()
-        return outcome
-    }
-}
-
-/// The recording transports of one `--record` run, finished (written) when it ends.
-final class RecorderSet: Sendable {
-    private let transports = Mutex<[RecordingTransport]>([])
-    func add(_ transport: RecordingTransport) { transports.withLock { $0.append(transport) } }
-    func finish() {
-        for transport in transports.withLock({ $0 }) {
-            do { try transport.finish() } catch { Console.current.err("error: \(error)") }
         }
     }
 }

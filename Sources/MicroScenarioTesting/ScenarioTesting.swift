@@ -20,11 +20,12 @@ public struct ScenarioFile: Sendable, Hashable, CustomStringConvertible, CustomT
 /// import Testing
 ///
 /// @Test(arguments: ScenarioTests.files(in: "Scenarios"))
-/// func scenario(_ file: ScenarioFile) async { await ScenarioTests.check(file) }
+/// func scenario(_ file: ScenarioFile) async { await ScenarioTests.check(file, catalog: .supportDesk) }
 /// ```
 ///
 /// Each file is its own case. A failure is reported at the scenario file and the line of the failed
-/// expectation, and the run's Trace is attached as `<name>.trace.jsonl`.
+/// expectation, and the run's Trace is attached as `<name>.trace.jsonl`. To look at a run yourself,
+/// ``run(_:catalog:)`` returns its outcome (the ``RunRecord`` and every verdict).
 public enum ScenarioTests {
     /// The `*.yaml` and `*.yml` files under `folder` (recursively), sorted by path. A relative folder is
     /// resolved against the root of the package that holds `filePath` (the calling test file).
@@ -35,16 +36,17 @@ public enum ScenarioTests {
         }
     }
 
-    /// Loads, runs and checks `file`, recording an issue for each problem at the scenario's file and line.
-    public static func check(_ file: ScenarioFile) async {
-        let scenario: Scenario
+    /// Loads `file` with `catalog`, runs and checks it, recording an issue for each problem at the scenario's
+    /// file and line.
+    public static func check(_ file: ScenarioFile, catalog: Catalog = .empty) async {
+        let outcome: ScenarioOutcome
         do {
-            scenario = try Scenario.load(file: file.path)
+            outcome = try await run(file, catalog: catalog)
         } catch {
             Issue.record(Comment(rawValue: error.description), sourceLocation: location(file.path, error.line))
             return
         }
-        let outcome = await ScenarioRunner.run(scenario)
+        let scenario = outcome.scenario
         for failure in outcome.failures {
             Issue.record(
                 Comment(rawValue: "\(scenario.name): \(failure.name): \(failure.message)"),
@@ -54,6 +56,12 @@ public enum ScenarioTests {
             let base = (file.name as NSString).lastPathComponent
             Attachment.record(Array(outcome.traceText.utf8), named: "\(base).trace.jsonl")
         }
+    }
+
+    /// Loads `file` with `catalog` and runs it; the outcome holds the run's record and every verdict. Throws
+    /// only when the file cannot be read or names what the catalogue lacks.
+    public static func run(_ file: ScenarioFile, catalog: Catalog = .empty) async throws(ScenarioError) -> ScenarioOutcome {
+        await ScenarioRunner.run(try Scenario.load(file: file.path, catalog: catalog))
     }
 
     static func location(_ path: String, _ line: Int) -> SourceLocation {

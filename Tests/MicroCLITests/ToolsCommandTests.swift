@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import Micro
-import MicroCLI
+@testable import MicroCLI
+import MicroTravel
 import Testing
 
-/// Runs `micro` with `arguments`, capturing what it prints; returns the exit code.
+/// Runs `micro` (with the travel catalogue, as the `micro` executable has) with `arguments`, capturing what
+/// it prints; returns the exit code.
 func runMicro(_ arguments: [String]) async -> (code: Int32, out: String, err: String) {
     let console = Console.capturing()
-    let code: Int32 = await Console.$current.withValue(console) {
+    let code: Int32 = await CLICatalog.$current.withValue(.travel) { await Console.$current.withValue(console) {
         do {
             var command = try MicroCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -21,7 +23,7 @@ func runMicro(_ arguments: [String]) async -> (code: Int32, out: String, err: St
             if code != 0 { console.err(MicroCommand.fullMessage(for: error)) }
             return code
         }
-    }
+    } }
     return (code, console.standardOutput, console.standardError)
 }
 

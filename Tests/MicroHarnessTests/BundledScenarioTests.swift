@@ -6,7 +6,7 @@ import Testing
 @Suite struct BundledScenarioTests {
     @Test(arguments: ScenarioTests.files(in: "Scenarios"))
     func scenario(_ file: ScenarioFile) async {
-        await ScenarioTests.check(file)
+        await ScenarioTests.check(file, catalog: .travel)
     }
 
     @Test func theBundledSuiteIsThere() {

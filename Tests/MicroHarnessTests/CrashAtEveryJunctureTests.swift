@@ -1,5 +1,6 @@
 import MicroAgent
 import MicroHarness
+import MicroTravel
 import MicroScenarioTesting
 import Testing
 
@@ -10,10 +11,8 @@ import Testing
     @Test(arguments: ["request-input.yaml", "travel-delegation-tree.yaml", "single-agent-tools.yaml", "broker-agents.yaml"])
     func endsLikeTheUninterruptedRun(_ name: String) async throws {
         let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == name })
-        var scenario = try Scenario.load(file: file.path)
-        scenario.expectations.removeAll {
-            if case .goldenTrace = $0.expectation { true } else { false }
-        }
+        var scenario = try Scenario.load(file: file.path, catalog: .travel)
+        scenario.expectations.removeAll { $0.expectation is GoldenTraceExpectation }
         let reference = await ScenarioRunner.run(scenario)
         #expect(reference.passed, "\(reference.failures)")
         let junctures = reference.trace.count { $0.kind == .checkpoint }
@@ -21,7 +20,7 @@ import Testing
         for juncture in 1...junctures {
             var crashing = scenario
             crashing.faults.append(FaultSpec(.process, "crash", trigger: FaultTrigger(call: juncture)))
-            crashing.expectations.append(ExpectationSpec(.noDuplicateSideEffects))
+            crashing.expectations.append(ExpectationSpec(NoDuplicateSideEffectsExpectation()))
             let outcome = await ScenarioRunner.run(crashing)
             // Counts of the crashed process's events legitimately differ (a call started before the crash is
             // attempted again); what must not differ is how the run ends and its side effects.

@@ -1,5 +1,6 @@
 import Foundation
 import MicroHarness
+import MicroTravel
 import Testing
 
 /// Each expectation passes on a run that meets it and fails, with a message saying why, on one that does not.
@@ -28,7 +29,7 @@ import Testing
         """
 
     static func outcome(_ expectation: String) async throws -> ScenarioOutcome {
-        let scenario = try Scenario(parsing: world + "  - " + expectation + "\n", file: "expectations.yaml")
+        let scenario = try Scenario(parsing: world + "  - " + expectation + "\n", file: "expectations.yaml", catalog: .travel)
         return await ScenarioRunner.run(scenario)
     }
 
@@ -83,7 +84,7 @@ import Testing
     @Test func anUnfiredFaultFailsTheScenario() async throws {
         let scenario = try Scenario(
             parsing: Self.world.replacingOccurrences(of: "expect:\n", with: "faults:\n  - {target: tool, kind: error, tool: nope}\n"),
-            file: "x.yaml")
+            file: "x.yaml", catalog: .travel)
         let outcome = await ScenarioRunner.run(scenario)
         #expect(outcome.failures.map(\.name) == ["fault_fired"])
         #expect(outcome.failures.first?.line == 19)
@@ -93,7 +94,7 @@ import Testing
         let scenario = try Scenario(
             parsing: Self.world.replacingOccurrences(of: "agents:\n  - name: booker\n", with: "agents:\n  - name: booker\n    guardrails: {max_steps: 1}\n")
                 .replacingOccurrences(of: "expect:\n", with: ""),
-            file: "x.yaml")
+            file: "x.yaml", catalog: .travel)
         let outcome = await ScenarioRunner.run(scenario)
         #expect(outcome.failures.map(\.name) == ["status"])
         #expect(outcome.failures.first?.message.contains("max_steps") == true)

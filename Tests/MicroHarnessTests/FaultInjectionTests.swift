@@ -2,6 +2,7 @@ import Foundation
 import Micro
 import MicroAgent
 import MicroHarness
+import MicroTravel
 import MicroScenarioTesting
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
                 \(faults)
                 expect:
                   - fault_injected: true
-                """, file: "faults.yaml")
+                """, file: "faults.yaml", catalog: .travel)
     }
 
     static func injected(_ outcome: ScenarioOutcome) -> [String] {
@@ -149,14 +150,14 @@ import Testing
 @Suite struct WireFaultTests {
     static func recorded(_ provider: String, fault: String) throws -> Scenario {
         let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == "recorded-\(provider).yaml" })
-        var scenario = try Scenario.load(file: file.path)
+        var scenario = try Scenario.load(file: file.path, catalog: .travel)
         scenario.faults = try Scenario(parsing: """
             name: f
             agents: [{name: a, model: {script: [{text: x}]}}]
             run: {agent: a, prompt: p}
             faults:
               - \(fault)
-            """, file: "f.yaml").faults
+            """, file: "f.yaml", catalog: .travel).faults
         return scenario
     }
 
@@ -197,7 +198,7 @@ import Testing
         let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == "recorded-anthropic.yaml" })
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
             .replacingOccurrences(of: "run:\n", with: "  - name: helper\n    a2a: true\n    model: {script: [{text: hi}]}\nrun:\n")
-        let outcome = await ScenarioRunner.run(try Scenario(parsing: text, file: file.path))
+        let outcome = await ScenarioRunner.run(try Scenario(parsing: text, file: file.path, catalog: .travel))
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")
     }
 
@@ -208,13 +209,13 @@ import Testing
     func shortServiceNamesStandForTheSameServicesInServicesAndTools(tools: [String], scope: [String]) async throws {
         let scenario = try Scenario(
             parsing: "name: n\nservices: [travel, bus]\nagents:\n  - {name: a, tools: \(tools), model: {script: [{text: hi}]}}\nrun: {agent: a, prompt: p}\n",
-            file: "n.yaml")
+            file: "n.yaml", catalog: .travel)
         let world = try await World(scenario)
         #expect(try world.agents()[0].tools == .services(scope))
     }
 
     @Test func aRestartBuildsFreshModels() async throws {
-        let world = try await World(try Scenario(parsing: ScenarioParsingTests.minimal, file: "m.yaml"))
+        let world = try await World(try Scenario(parsing: ScenarioParsingTests.minimal, file: "m.yaml", catalog: .travel))
         let first = try world.agents()[0].model as? ScriptedModel
         #expect(try world.agents()[0].model as? ScriptedModel === first)
         world.restart()

@@ -59,7 +59,7 @@ import Testing
 
     @Test func limitsTheTraceListing() {
         var outcome = ReportFixtures.passing()
-        outcome.trace = (1...(JUnitReport.traceLineLimit + 5)).map { ReportFixtures.event($0, .checkpoint, ["juncture": "x"]) }
+        outcome.record.trace = (1...(JUnitReport.traceLineLimit + 5)).map { ReportFixtures.event($0, .checkpoint, ["juncture": "x"]) }
         let summary = JUnitReport.traceSummary(outcome)
         #expect(summary.contains("… 5 more events"))
         #expect(summary.contains("trace: 205 events (checkpoint 205)"))

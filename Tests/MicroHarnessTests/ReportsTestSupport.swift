@@ -1,6 +1,7 @@
 import Micro
 @testable import MicroAgent
 @testable import MicroHarness
+import MicroTravel
 
 /// Outcomes for the report tests, built by hand (every trace kind, hostile strings) or by running a small
 /// scenario.
@@ -21,7 +22,7 @@ enum ReportFixtures {
               agent: main
               prompt: go
             """
-        var scenario = try! Scenario(parsing: yaml, file: file)
+        var scenario = try! Scenario(parsing: yaml, file: file, catalog: .travel)
         scenario.name = name
         return scenario
     }
@@ -79,10 +80,10 @@ enum ReportFixtures {
 
     /// A failing outcome over ``richTrace`` with hostile text everywhere.
     static func failing(name: String = nasty, file: String = "Scenarios/<nasty> & \"file\".yaml") -> ScenarioOutcome {
-        ScenarioOutcome(
+        outcome(
             scenario: scenario(name: name, file: file),
             result: result(status: .failed, output: nasty, steps: 3, failure: RunFailure(code: "max_steps", message: nasty)),
-            error: nil, trace: richTrace, traceText: "",
+            error: nil, trace: richTrace,
             checks: [
                 .init(name: "status", line: 12, passed: true, message: "the run ended completed"),
                 .init(name: "output", line: 14, passed: false, message: "the output \(nasty) does not contain x"),
@@ -91,20 +92,31 @@ enum ReportFixtures {
             crashes: 1, virtualDuration: .milliseconds(63_250))
     }
 
+    /// An outcome with these parts and checks.
+    static func outcome(
+        scenario: Scenario, result: RunResult?, error: String?, trace: [TraceEvent], checks: [ScenarioOutcome.Check],
+        crashes: Int, virtualDuration: Duration
+    ) -> ScenarioOutcome {
+        let record = RunRecord(
+            scenario: scenario.name, file: scenario.file, seed: scenario.seed, runID: scenario.run.runID, result: result,
+            error: error, trace: trace, crashes: crashes, virtualDuration: virtualDuration)
+        return ScenarioOutcome(scenario: scenario, record: record, checks: checks)
+    }
+
     /// A passing outcome with an empty trace.
     static func passing(name: String = "books a flight", file: String = "Scenarios/book.yaml") -> ScenarioOutcome {
-        ScenarioOutcome(
+        outcome(
             scenario: scenario(name: name, file: file), result: result(status: .completed, output: "Booked.", steps: 2),
-            error: nil, trace: [], traceText: "",
+            error: nil, trace: [],
             checks: [.init(name: "status", line: 9, passed: true, message: "the run ended completed")],
             crashes: 0, virtualDuration: .milliseconds(1500))
     }
 
     /// An outcome whose run threw (no result).
     static func erroring() -> ScenarioOutcome {
-        ScenarioOutcome(
+        outcome(
             scenario: scenario(name: "broken world", file: "Scenarios/broken.yaml"), result: nil, error: "no such cassette: \(nasty)",
-            trace: [], traceText: "",
+            trace: [],
             checks: [.init(name: "world", line: 0, passed: false, message: "the world could not be built")],
             crashes: 0, virtualDuration: .zero)
     }
@@ -150,7 +162,7 @@ enum ReportFixtures {
         """
 
     static func realOutcome() async throws -> ScenarioOutcome {
-        let scenario = try Scenario(parsing: realYAML, file: "Scenarios/shop.yaml")
+        let scenario = try Scenario(parsing: realYAML, file: "Scenarios/shop.yaml", catalog: .travel)
         return await ScenarioRunner.run(scenario)
     }
 }

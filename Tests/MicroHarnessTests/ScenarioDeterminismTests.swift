@@ -1,4 +1,5 @@
 import MicroHarness
+import MicroTravel
 import MicroScenarioTesting
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite struct ScenarioDeterminismTests {
     @Test(arguments: ScenarioTests.files(in: "Scenarios"))
     func threeRunsGiveTheSameTraceBytes(_ file: ScenarioFile) async throws {
-        let scenario = try Scenario.load(file: file.path)
+        let scenario = try Scenario.load(file: file.path, catalog: .travel)
         var traces: [String] = []
         for _ in 0..<3 { traces.append(await ScenarioRunner.run(scenario).traceText) }
         #expect(!traces[0].isEmpty)
@@ -34,7 +35,7 @@ import Testing
                     faults:
                       - {target: model, kind: server_error, probability: 0.5}
                       - {target: tool, kind: error, probability: 0.5}
-                    """, file: "seeded.yaml")
+                    """, file: "seeded.yaml", catalog: .travel)
             return await ScenarioRunner.run(scenario).traceText
         }
         let first = try await trace(seed: 1)

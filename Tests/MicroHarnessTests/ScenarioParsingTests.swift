@@ -1,4 +1,5 @@
 import MicroHarness
+import MicroTravel
 import Testing
 
 @Suite struct ScenarioParsingTests {
@@ -15,7 +16,7 @@ import Testing
         """
 
     @Test func readsAMinimalScenarioWithDefaults() throws {
-        let scenario = try Scenario(parsing: Self.minimal, file: "s.yaml")
+        let scenario = try Scenario(parsing: Self.minimal, file: "s.yaml", catalog: .travel)
         #expect(scenario.name == "minimal")
         #expect(scenario.seed == 0)
         #expect(scenario.run.runID == "run")
@@ -35,18 +36,15 @@ import Testing
                   - steps: {min: 1, max: 3}
                   - output: {json_path: "$.a[0]", equals: 3}
                   - tool_sequence: {any_order: [x, y]}
-                """, file: "s.yaml")
+                """, file: "s.yaml", catalog: .travel)
         #expect(scenario.faults[0].retryAfter == .milliseconds(1500))
         #expect(scenario.faults[0].trigger == FaultTrigger(every: 2))
         #expect(scenario.faults[0].agent == "a")
         #expect(scenario.faults[1].latency == .milliseconds(250))
         #expect(scenario.faults[1].optional, "probabilistic faults may not fire")
         #expect(scenario.expectations.map(\.line) == [14, 15, 16])
-        guard case .steps(let bounds) = scenario.expectations[0].expectation else {
-            Issue.record("expected steps")
-            return
-        }
-        #expect(bounds == Bounds(min: 1, max: 3))
+        let steps = try #require(scenario.expectations[0].expectation as? StepsExpectation)
+        #expect(steps.bounds == Bounds(min: 1, max: 3))
     }
 
     /// Bad input names the file, the line and the field.
@@ -61,13 +59,13 @@ import Testing
         ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nfaults:\n  - {target: tool, kind: error, latency: soon}\n", 7, "faults[0].latency", "expected a duration"),
         ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nexpect:\n  - steps: {min: 3, max: 1}\n", 7, "expect[0].steps", "min is greater than max"),
         ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nexpect:\n  - stepz: 1\n", 7, "expect[0].stepz", "unknown field stepz (did you mean steps?)"),
-        ("name: x\nservices: [flights, trains]\n", 2, "services[1]", "no bundled service trains"),
+        ("name: x\nservices: [flights, trains]\n", 2, "services[1]", "unknown service trains (did you mean travel?)"),
         ("name: [unclosed\n", 2, "", "invalid YAML"),
         ("name: x\nagents:\n  - name: a\n    guardrails: {max_steps: many}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.max_steps", "expected an integer"),
     ])
     func badInputNamesFileLineAndField(yaml: String, line: Int, field: String, message: String) {
         #expect {
-            try Scenario(parsing: yaml, file: "bad.yaml")
+            try Scenario(parsing: yaml, file: "bad.yaml", catalog: .travel)
         } throws: { error in
             guard let error = error as? ScenarioError else { return false }
             return error.file == "bad.yaml" && error.line == line && error.field == field && error.message.contains(message)
@@ -75,11 +73,11 @@ import Testing
     }
 
     @Test func aMissingFileIsAClearError() {
-        #expect(throws: ScenarioError.self) { try Scenario.load(file: "/nonexistent/scenario.yaml") }
+        #expect(throws: ScenarioError.self) { try Scenario.load(file: "/nonexistent/scenario.yaml", catalog: .travel) }
     }
 
     @Test func relativePathsResolveAgainstTheScenarioFolder() throws {
-        let scenario = try Scenario(parsing: Self.minimal, file: "Scenarios/sub/s.yaml")
+        let scenario = try Scenario(parsing: Self.minimal, file: "Scenarios/sub/s.yaml", catalog: .travel)
         #expect(scenario.resolve("../Recordings/x.json") == "Scenarios/sub/../Recordings/x.json")
         #expect(scenario.resolve("/abs/x.json") == "/abs/x.json")
     }

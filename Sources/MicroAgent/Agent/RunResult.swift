@@ -1,5 +1,5 @@
 /// How a call to run or resume an agent ended.
-public struct RunResult: Sendable, Hashable {
+public struct RunResult: Sendable, Hashable, Codable {
     public var runID: String
     public var status: RunState.Status
     /// The final answer, when completed.
@@ -10,6 +10,19 @@ public struct RunResult: Sendable, Hashable {
     public var inputRequest: InputRequest?
     public var steps: Int
     public var usage: Usage
+
+    public init(
+        runID: String, status: RunState.Status, output: String? = nil, failure: RunFailure? = nil,
+        inputRequest: InputRequest? = nil, steps: Int = 0, usage: Usage = Usage()
+    ) {
+        self.runID = runID
+        self.status = status
+        self.output = output
+        self.failure = failure
+        self.inputRequest = inputRequest
+        self.steps = steps
+        self.usage = usage
+    }
 
     init(_ state: RunState) {
         runID = state.runID

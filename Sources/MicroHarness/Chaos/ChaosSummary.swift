@@ -39,19 +39,16 @@ public struct ChaosSummary: Sendable, Hashable {
         processToolCalls = json["processToolCalls"]?.intValue ?? 0
     }
 
-    /// The summary of `world` after `outcome`.
-    public static func read(world: World, outcome: ScenarioOutcome) async throws -> ChaosSummary {
-        let result = outcome.result
-        let gaps = try await world.checkpointGaps()
-        let effects = try await world.ledger.entries().map { "\($0.kind) \($0.key) #\($0.occurrence)" }.sorted()
-        let trace = outcome.trace
-        return try ChaosSummary(json: [
-            "status": .string(result?.status.rawValue ?? "error"), "output": result?.output.map(JSONValue.string) ?? .null,
-            "failure": (result?.failure?.description ?? outcome.error).map(JSONValue.string) ?? .null,
-            "effects": .array(effects.map(JSONValue.string)), "checkpointGaps": .array(gaps.map(JSONValue.string)),
-            "processCheckpoints": .integer(trace.count { $0.kind == .checkpoint }),
-            "processToolCalls": .integer(trace.count { $0.kind == .toolResult }),
-        ])
+    /// The summary of a run's record.
+    public init(record: RunRecord) {
+        let result = record.result
+        status = result?.status.rawValue ?? "error"
+        output = result?.output
+        failure = result?.failure?.description ?? record.error
+        effects = record.sideEffects.map { "\($0.kind) \($0.key) #\($0.occurrence)" }.sorted()
+        checkpointGaps = record.checkpointGaps
+        processCheckpoints = record.trace.count { $0.kind == .checkpoint }
+        processToolCalls = record.trace.count { $0.kind == .toolResult }
     }
 
     /// How `self` (a killed-and-resumed run) differs from `reference` (an uninterrupted one).

@@ -1,15 +1,70 @@
 import Micro
 import MicroAgent
 
+/// One kind of expectation a scenario file may write (`expect: [- NAME: VALUE]`): it parses its own value
+/// and checks a finished run's record. The built-in ones are types like any other; a catalogue adds its
+/// own (``Catalog/expectations``).
+///
+/// ```swift
+/// struct RefundsBelow: ScenarioExpectation {
+///     static let name = "refunds_below"
+///     let cents: Int
+///     init(parsing node: YAMLNode) throws(ScenarioError) { cents = try node.int() }
+///     func check(_ record: RunRecord) -> Verdict {
+///         let total = record.sideEffects.filter { $0.kind == "refunds.refund" }.compactMap { $0.payload["cents"]?.intValue }.reduce(0, +)
+///         return Verdict(total < cents, "refunded \(total) cents, expected fewer than \(cents)")
+///     }
+/// }
+/// ```
+public protocol ScenarioExpectation: Sendable {
+    /// The name scenario files write.
+    static var name: String { get }
+    /// Parses the expectation's value; errors come from `node`, so they name the file, line and field.
+    init(parsing node: YAMLNode) throws(ScenarioError)
+    /// Whether `record` meets the expectation, and what was found.
+    func check(_ record: RunRecord) -> Verdict
+    /// Whether it states how the run ends (as `status` and `error` do), so the implicit check that the run
+    /// completed steps aside. Defaults to false.
+    var declaresEnd: Bool { get }
+}
+
+extension ScenarioExpectation {
+    public var declaresEnd: Bool { false }
+    /// The name scenario files write.
+    public var name: String { Self.name }
+}
+
+/// An expectation's verdict: passed or not, and a message saying what was found (shown either way).
+public struct Verdict: Sendable, Hashable {
+    public var passed: Bool
+    public var message: String
+
+    public init(_ passed: Bool, _ message: String) {
+        self.passed = passed
+        self.message = message
+    }
+}
+
 /// An expectation of a scenario, with its line in the file.
 public struct ExpectationSpec: Sendable {
-    public var expectation: Expectation
+    public var expectation: any ScenarioExpectation
     public var line: Int
 
-    public init(_ expectation: Expectation, line: Int = 0) {
+    public init(_ expectation: any ScenarioExpectation, line: Int = 0) {
         self.expectation = expectation
         self.line = line
     }
+}
+
+/// The expectations every scenario file may write.
+enum BuiltinExpectations {
+    static let all: [any ScenarioExpectation.Type] = [
+        StatusExpectation.self, OutputExpectation.self, ToolCalledExpectation.self, ToolSequenceExpectation.self,
+        StepsExpectation.self, TokensExpectation.self, CostExpectation.self, CheckpointsExpectation.self,
+        ResumedFromStepExpectation.self, CompactionsExpectation.self, WithinContextWindowExpectation.self,
+        DelegatedExpectation.self, NoDuplicateSideEffectsExpectation.self, FaultInjectedExpectation.self,
+        ErrorExpectation.self, GoldenTraceExpectation.self,
+    ]
 }
 
 /// Inclusive count bounds; either side may be open.
@@ -41,72 +96,25 @@ public struct Bounds: Sendable, Hashable, CustomStringConvertible {
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
-}
 
-/// What a scenario expects of its run; each is checked against the Trace (and the world's stores).
-public enum Expectation: Sendable {
-    /// How the top-level run ended.
-    case status(RunState.Status)
-    /// The final output.
-    case output(OutputMatch)
-    /// A tool was called with arguments that contain `arguments` (or equal them, when `exact`), a number of
-    /// times within `count` (default: at least once).
-    case toolCalled(name: String, arguments: JSONValue?, exact: Bool, count: Bounds)
-    /// These tools were called in this order (a subsequence of all calls), or all of them in any order.
-    case toolSequence([String], ordered: Bool)
-    /// Model calls of the top-level run.
-    case steps(Bounds)
-    /// Tokens spent (input + output), over every run.
-    case tokens(Bounds)
-    /// Cost in USD from the agents' prices, over every run.
-    case cost(Bounds)
-    /// Checkpoints committed by the top-level run (the sequence is always checked to have no gap).
-    case checkpoints(Bounds)
-    /// The run was resumed (after a crash) from this step.
-    case resumedFromStep(Int)
-    /// Compactions, over every run.
-    case compactions(Bounds)
-    /// No model request's estimated size exceeded its model's context window.
-    case withinContextWindow
-    /// A delegation to `agent` happened, at `depth` when given.
-    case delegated(to: String, depth: Int?)
-    /// Every side effect (ledger charges and journaled effects) happened at most once per idempotency key.
-    case noDuplicateSideEffects
-    /// Faults fired (matching target and kind when given), a number of times within `count` (default: ≥ 1).
-    case faultInjected(target: FaultSpec.Target?, kind: String?, count: Bounds)
-    /// The run failed gracefully with this failure code (and a message containing `message`).
-    case error(code: String, message: String?)
-    /// The Trace equals this golden file (canonical JSON lines), path relative to the scenario.
-    case goldenTrace(String)
-
-    /// How the final output is matched.
-    public enum OutputMatch: Sendable, Hashable {
-        case equals(String)
-        case contains(String)
-        case matches(String)
-        /// The output parsed as JSON has `value` at `path` (`$.a.b[0]`).
-        case json(path: String, equals: JSONValue)
+    /// `{min: a, max: b}`, `{count: n}` or a plain number (exactly n).
+    public init(parsing node: YAMLNode) throws(ScenarioError) {
+        if node.isScalar {
+            self = .exactly(try node.double())
+        } else {
+            self = try Bounds(parsing: try node.mapping(["min", "max", "count"]), default: Bounds())
+        }
     }
 
-    /// The expectation's name as written in scenario files.
-    public var name: String {
-        switch self {
-        case .status: "status"
-        case .output: "output"
-        case .toolCalled: "tool_called"
-        case .toolSequence: "tool_sequence"
-        case .steps: "steps"
-        case .tokens: "tokens"
-        case .cost: "cost"
-        case .checkpoints: "checkpoints"
-        case .resumedFromStep: "resumed_from_step"
-        case .compactions: "compactions"
-        case .withinContextWindow: "within_context_window"
-        case .delegated: "delegated"
-        case .noDuplicateSideEffects: "no_duplicate_side_effects"
-        case .faultInjected: "fault_injected"
-        case .error: "error"
-        case .goldenTrace: "golden_trace"
+    /// `count` or `min`/`max` of a mapping that may hold other fields; `fallback` when it has none.
+    public init(parsing map: YAMLMapping, default fallback: Bounds) throws(ScenarioError) {
+        if let count = map["count"] {
+            self = .exactly(try count.double())
+        } else if !map.has("min") && !map.has("max") {
+            self = fallback
+        } else {
+            self.init(min: try map["min"]?.double(), max: try map["max"]?.double())
+            if let low = min, let high = max, low > high { throw map.node.error("min is greater than max") }
         }
     }
 }

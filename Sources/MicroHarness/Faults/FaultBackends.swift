@@ -105,12 +105,16 @@ struct FaultBroker: Broker {
 extension Service {
     /// This service with the plan's `tool` faults injected into its endpoints. `toolName` maps an endpoint
     /// to the tool name agents see.
-    func injectingFaults(_ injector: FaultInjector, toolName: @escaping @Sendable (String) -> String) -> Service {
+    /// `custom` are the catalogue's own kinds.
+    func injectingFaults(
+        _ injector: FaultInjector, custom: [ToolFaultKind] = [], toolName: @escaping @Sendable (String) -> String
+    ) -> Service {
         wrapped { endpoint, request, context, next in
             let tool = toolName(endpoint)
             guard let fault = injector.fault(.tool, agent: context.caller, tool: tool, text: request.canonicalString()) else {
                 return try await next(request, context)
             }
+            if let kind = custom.first(where: { $0.name == fault.kind }) { return try await kind.inject(request, context, next) }
             switch fault.kind {
             case "latency":
                 try await injector.environment.sleep(for: fault.latency ?? .seconds(1))

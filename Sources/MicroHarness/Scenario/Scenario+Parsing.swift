@@ -3,34 +3,42 @@ import Micro
 import MicroAgent
 
 extension Scenario {
-    /// Reads and validates the scenario file at `path`.
-    public static func load(file path: String) throws(ScenarioError) -> Scenario {
+    /// Reads the scenario file at `path` and resolves its names against `catalog`.
+    public static func load(file path: String, catalog: Catalog = .empty) throws(ScenarioError) -> Scenario {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ScenarioError(file: path, line: 0, field: "", message: "cannot read the file: \(error.localizedDescription)")
         }
-        return try Scenario(parsing: text, file: path)
+        return try Scenario(parsing: text, file: path, catalog: catalog)
     }
 
-    /// Parses and validates a scenario document; `file` names it in errors and resolves relative paths.
-    public init(parsing text: String, file: String) throws(ScenarioError) {
+    /// Parses and validates a scenario document, resolving its names (services, agents, model backends,
+    /// remote agents, expectations, tool fault kinds) against `catalog`; `file` names it in errors and
+    /// resolves relative paths.
+    public init(parsing text: String, file: String, catalog: Catalog = .empty) throws(ScenarioError) {
         let root = try YAMLNode.root(of: text, file: file).mapping([
-            "name", "description", "seed", "services", "fixtures", "agents", "run", "faults", "expect",
+            "name", "description", "seed", "services", "fixtures", "agents", "remote_agents", "run", "faults", "expect",
         ])
         self.file = file
+        self.catalog = catalog
         name = try root.required("name").string()
         description = try root["description"]?.string() ?? ""
         seed = UInt64(try root["seed"]?.int() ?? 0)
         services = try root["services"]?.strings() ?? []
-        for (index, service) in services.enumerated() where !BundledServices.contains(service) {
+        servicesLine = root["services"]?.line ?? 0
+        let known = catalog.serviceNames
+        for (index, service) in services.enumerated() where !known.contains(service) {
             let node = try root.required("services").sequence(singleAllowed: true)[index]
-            throw node.error("no bundled service \(service); bundled: \(BundledServices.names.joined(separator: ", "))")
+            throw node.error("unknown service \(service)" + Self.suggestion(service, among: known, kind: "services"))
         }
         fixtures = try (root["fixtures"]?.sequence() ?? []).map(Self.fixture)
         let agentNodes = try root.required("agents").sequence()
-        agents = try agentNodes.map(Self.agent)
+        agents = try agentNodes.map { (node) throws(ScenarioError) in try Self.agent(node, catalog: catalog) }
+        remoteAgents = try (root["remote_agents"]?.sequence() ?? []).map { (node) throws(ScenarioError) in
+            try Self.remoteAgent(node, catalog: catalog)
+        }
         if agents.isEmpty { throw try root.required("agents").error("a scenario needs at least one agent") }
         var seen: Set<String> = []
         for (index, agent) in agents.enumerated() where !seen.insert(agent.name).inserted {
@@ -47,15 +55,31 @@ extension Scenario {
                 file: file, line: served.line, field: "agents.\(served.name).a2a",
                 message: "the agent the run starts is local; serve another agent over A2A and delegate to it")
         }
-        faults = try (root["faults"]?.sequence() ?? []).map(Self.fault)
-        expectations = try (root["expect"]?.sequence() ?? []).map(Self.expectation)
+        for remote in remoteAgents where seen.contains(remote.name) {
+            throw ScenarioError(
+                file: file, line: remote.line, field: "remote_agents", message: "\(remote.name) is also a local agent")
+        }
+        faults = try (root["faults"]?.sequence() ?? []).map { (node) throws(ScenarioError) in try Self.fault(node, catalog: catalog) }
+        let expectationTypes = catalog.allExpectations
+        expectations = try (root["expect"]?.sequence() ?? []).map { (node) throws(ScenarioError) in
+            try Self.expectation(node, types: expectationTypes)
+        }
     }
 
     /// Resolves `path` against the scenario file's folder.
-    public func resolve(_ path: String) -> String {
+    public func resolve(_ path: String) -> String { Self.resolve(path, relativeTo: file) }
+
+    /// Resolves `path` against the folder of `file`.
+    public static func resolve(_ path: String, relativeTo file: String) -> String {
         if path.hasPrefix("/") { return path }
         let folder = (file as NSString).deletingLastPathComponent
         return ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(path)
+    }
+
+    /// `; did you mean X? KIND: a, b, c` for an unknown name.
+    static func suggestion(_ name: String, among known: [String], kind: String) -> String {
+        let near = NearestNames.of(name, among: known, limit: 1).first
+        return (near.map { " (did you mean \($0)?)" } ?? "") + "; \(kind): " + (known.isEmpty ? "none" : known.joined(separator: ", "))
     }
 
     // MARK: Sections
@@ -89,30 +113,76 @@ extension Scenario {
             endpoints: endpoints, line: node.line)
     }
 
-    private static func agent(_ node: YAMLNode) throws(ScenarioError) -> AgentSpec {
+    /// An agent written in the file (`name:` …), or one of the catalogue's (`use: NAME`) with the file's
+    /// overrides: model, tools, guardrails, memory, instructions.
+    private static func agent(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> AgentSpec {
         let map = try node.mapping([
-            "name", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools", "a2a",
+            "name", "use", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools", "a2a",
         ])
+        var base: CatalogAgent?
+        if let use = map["use"] {
+            let name = try use.string()
+            guard let found = catalog.agent(name) else {
+                throw use.error("unknown agent \(name)" + suggestion(name, among: catalog.agents.map(\.name), kind: "catalogue agents"))
+            }
+            if map.has("name") { throw node.error("an agent is either written here (name) or taken from the catalogue (use), not both") }
+            base = found
+        }
+        let model: ModelSpec
+        if let node = map["model"] {
+            model = try self.model(node, catalog: catalog)
+        } else if let backend = base?.model {
+            model = ModelSpec(backend: backend, contextWindow: nil, inputPrice: 0, outputPrice: 0, line: node.line)
+        } else {
+            model = try self.model(try map.required("model"), catalog: catalog)
+        }
+        let name: String
+        if let base { name = base.name } else { name = try map.required("name").string() }
         return AgentSpec(
-            name: try map.required("name").string(), description: try map["description"]?.string() ?? "",
-            instructions: try map["instructions"]?.string() ?? "You are a helpful agent.",
-            model: try model(try map.required("model")), tools: try map["tools"]?.strings(),
-            guardrails: try map["guardrails"].map(guardrails) ?? Guardrails(),
-            memory: try map["memory"].map(memory) ?? MemorySpec(),
-            builtinTools: try map["builtin_tools"]?.bool() ?? true, a2a: try map["a2a"]?.bool() ?? false,
+            name: name,
+            description: try map["description"]?.string() ?? base?.description ?? "",
+            instructions: try map["instructions"]?.string() ?? base?.instructions ?? "You are a helpful agent.",
+            model: model, tools: try map["tools"]?.strings() ?? base?.tools,
+            guardrails: try map["guardrails"].map(guardrails) ?? base?.guardrails ?? Guardrails(),
+            memory: try map["memory"].map(memory) ?? base?.memory ?? MemorySpec(),
+            builtinTools: try map["builtin_tools"]?.bool() ?? base?.builtinTools ?? true, a2a: try map["a2a"]?.bool() ?? false,
             line: node.line)
     }
 
-    private static func model(_ node: YAMLNode) throws(ScenarioError) -> ModelSpec {
+    private static func remoteAgent(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> RemoteAgentSpec {
+        if node.isScalar {
+            let name = try node.string()
+            guard catalog.remoteAgents[name] != nil else {
+                throw node.error(
+                    "unknown remote agent \(name)" + suggestion(name, among: catalog.remoteAgents.keys.sorted(), kind: "catalogue remote agents"))
+            }
+            return RemoteAgentSpec(name: name, url: nil, description: "", line: node.line)
+        }
+        let map = try node.mapping(["name", "url", "description"])
+        let url = try map.required("url").string()
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw map["url"]!.error("url must be http:// or https://") }
+        return RemoteAgentSpec(
+            name: try map.required("name").string(), url: url, description: try map["description"]?.string() ?? "", line: node.line)
+    }
+
+    private static func model(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> ModelSpec {
         let map = try node.mapping([
-            "script", "provider", "model", "cassette", "base_url", "context_window", "price",
+            "script", "provider", "model", "cassette", "base_url", "backend", "context_window", "price",
         ])
         let backend: ModelSpec.Backend
+        let sources = ["script", "provider", "backend"].filter(map.has)
+        if sources.count > 1 || (map.has("cassette") && !map.has("provider")) {
+            throw node.error(
+                "a model is scripted (script), recorded (provider, model, cassette) or a catalogue backend (backend), one of them")
+        }
         if let script = map["script"] {
-            if map.has("provider") || map.has("cassette") {
-                throw node.error("a model is either scripted (script) or recorded (provider, model, cassette), not both")
-            }
             backend = .scripted(try script.sequence().map(turn))
+        } else if let named = map["backend"] {
+            let name = try named.string()
+            guard catalog.models[name] != nil else {
+                throw named.error("unknown model backend \(name)" + suggestion(name, among: catalog.models.keys.sorted(), kind: "catalogue backends"))
+            }
+            backend = .named(name)
         } else {
             let provider = try map.required("provider")
             let name = try provider.string()
@@ -211,7 +281,7 @@ extension Scenario {
             inputs: try map["inputs"]?.strings() ?? [], runID: try map["id"]?.string() ?? "run", line: node.line)
     }
 
-    private static func fault(_ node: YAMLNode) throws(ScenarioError) -> FaultSpec {
+    private static func fault(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> FaultSpec {
         let map = try node.mapping([
             "target", "kind", "agent", "tool", "topic", "status", "retry_after", "latency", "optional",
             "call", "every", "times", "probability", "match",
@@ -223,7 +293,7 @@ extension Scenario {
         }
         let kindNode = try map.required("kind")
         let kind = try kindNode.string()
-        let kinds = FaultSpec.kinds[target] ?? []
+        let kinds = (FaultSpec.kinds[target] ?? []) + (target == .tool ? catalog.toolFaults.map(\.name) : [])
         guard kinds.contains(kind) else {
             throw kindNode.error("unknown \(target.rawValue) fault \(kind); kinds: \(kinds.joined(separator: ", "))")
         }
@@ -246,125 +316,12 @@ extension Scenario {
 
     // MARK: Expectations
 
-    static let expectationNames = [
-        "status", "output", "tool_called", "tool_sequence", "steps", "tokens", "cost", "checkpoints",
-        "resumed_from_step", "compactions", "within_context_window", "delegated", "no_duplicate_side_effects",
-        "fault_injected", "error", "golden_trace",
-    ]
-
-    private static func expectation(_ node: YAMLNode) throws(ScenarioError) -> ExpectationSpec {
-        let map = try node.mapping(expectationNames)
-        guard map.entries.count == 1, let (name, value) = map.entries.first else {
-            throw node.error("each expectation is one item with one of: \(expectationNames.joined(separator: ", "))")
+    private static func expectation(_ node: YAMLNode, types: [any ScenarioExpectation.Type]) throws(ScenarioError) -> ExpectationSpec {
+        let names = types.map { $0.name }
+        let map = try node.mapping(names)
+        guard map.entries.count == 1, let (name, value) = map.entries.first, let type = types.first(where: { $0.name == name }) else {
+            throw node.error("each expectation is one item with one of: \(names.joined(separator: ", "))")
         }
-        let expectation: Expectation
-        switch name {
-        case "status":
-            let text = try value.string()
-            guard let status = RunState.Status(rawValue: text) else {
-                throw value.error("unknown status \(text); statuses: \(RunState.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            expectation = .status(status)
-        case "output":
-            if case .scalar = value.node {
-                expectation = .output(.equals(try value.string()))
-                break
-            }
-            let spec = try value.mapping(["equals", "contains", "matches", "json_path"])
-            if let path = spec["json_path"] {
-                guard let equals = spec["equals"] else { throw value.error("json_path needs equals") }
-                expectation = .output(.json(path: try path.string(), equals: try equals.json()))
-            } else if let text = spec["equals"] {
-                expectation = .output(.equals(try text.string()))
-            } else if let text = spec["contains"] {
-                expectation = .output(.contains(try text.string()))
-            } else if let pattern = spec["matches"] {
-                let regex = try pattern.string()
-                do { _ = try NSRegularExpression(pattern: regex) } catch {
-                    throw pattern.error("invalid regular expression: \(regex)")
-                }
-                expectation = .output(.matches(regex))
-            } else {
-                throw value.error("output needs equals, contains, matches or json_path")
-            }
-        case "tool_called":
-            if case .scalar = value.node {
-                expectation = .toolCalled(name: try value.string(), arguments: nil, exact: false, count: Bounds(min: 1))
-                break
-            }
-            let spec = try value.mapping(["name", "arguments", "exact", "count", "min", "max"])
-            expectation = .toolCalled(
-                name: try spec.required("name").string(), arguments: try spec["arguments"]?.json(),
-                exact: try spec["exact"]?.bool() ?? false, count: try bounds(spec, default: Bounds(min: 1)))
-        case "tool_sequence":
-            if case .mapping = value.node {
-                let spec = try value.mapping(["in_order", "any_order"])
-                if let names = spec["in_order"] {
-                    expectation = .toolSequence(try names.strings(), ordered: true)
-                } else if let names = spec["any_order"] {
-                    expectation = .toolSequence(try names.strings(), ordered: false)
-                } else {
-                    throw value.error("tool_sequence needs in_order or any_order")
-                }
-            } else {
-                expectation = .toolSequence(try value.strings(), ordered: true)
-            }
-        case "steps": expectation = .steps(try bounds(value))
-        case "tokens": expectation = .tokens(try bounds(value))
-        case "cost": expectation = .cost(try bounds(value))
-        case "checkpoints": expectation = .checkpoints(try bounds(value))
-        case "compactions": expectation = .compactions(try bounds(value))
-        case "resumed_from_step": expectation = .resumedFromStep(try value.int())
-        case "within_context_window":
-            guard try value.bool() else { throw value.error("within_context_window can only be expected true") }
-            expectation = .withinContextWindow
-        case "no_duplicate_side_effects":
-            guard try value.bool() else { throw value.error("no_duplicate_side_effects can only be expected true") }
-            expectation = .noDuplicateSideEffects
-        case "delegated":
-            if case .scalar = value.node {
-                expectation = .delegated(to: try value.string(), depth: nil)
-                break
-            }
-            let spec = try value.mapping(["to", "depth"])
-            expectation = .delegated(to: try spec.required("to").string(), depth: try spec["depth"]?.int())
-        case "fault_injected":
-            if case .scalar = value.node, try value.bool() {
-                expectation = .faultInjected(target: nil, kind: nil, count: Bounds(min: 1))
-                break
-            }
-            let spec = try value.mapping(["target", "kind", "count", "min", "max"])
-            var target: FaultSpec.Target?
-            if let node = spec["target"] {
-                guard let parsed = FaultSpec.Target(rawValue: try node.string()) else { throw node.error("unknown fault target") }
-                target = parsed
-            }
-            expectation = .faultInjected(
-                target: target, kind: try spec["kind"]?.string(), count: try bounds(spec, default: Bounds(min: 1)))
-        case "error":
-            if case .scalar = value.node {
-                expectation = .error(code: try value.string(), message: nil)
-                break
-            }
-            let spec = try value.mapping(["code", "message"])
-            expectation = .error(code: try spec.required("code").string(), message: try spec["message"]?.string())
-        case "golden_trace": expectation = .goldenTrace(try value.string())
-        default: throw value.error("unknown expectation \(name)")
-        }
-        return ExpectationSpec(expectation, line: node.line)
-    }
-
-    /// `{min: a, max: b}`, `{count: n}` or a plain number (exactly n).
-    private static func bounds(_ node: YAMLNode) throws(ScenarioError) -> Bounds {
-        if case .scalar = node.node { return .exactly(try node.double()) }
-        return try bounds(try node.mapping(["min", "max", "count"]), default: Bounds())
-    }
-
-    private static func bounds(_ map: YAMLMapping, default fallback: Bounds) throws(ScenarioError) -> Bounds {
-        if let count = map["count"] { return .exactly(try count.double()) }
-        if !map.has("min") && !map.has("max") { return fallback }
-        let bounds = Bounds(min: try map["min"]?.double(), max: try map["max"]?.double())
-        if let low = bounds.min, let high = bounds.max, low > high { throw map.node.error("min is greater than max") }
-        return bounds
+        return ExpectationSpec(try type.init(parsing: value), line: node.line)
     }
 }

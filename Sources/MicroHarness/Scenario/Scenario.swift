@@ -10,13 +10,19 @@ public struct Scenario: Sendable {
     public var description: String
     /// Seeds the world's random source, so that jitter and probabilistic faults repeat.
     public var seed: UInt64
-    /// Bundled Swift services by name (see ``BundledServices``).
+    /// Catalogue service entries by name (see ``Catalog/services``).
     public var services: [String]
+    /// The line of `services:` in the file.
+    public var servicesLine: Int
     public var fixtures: [FixtureService]
     public var agents: [AgentSpec]
     public var run: RunSpec
     public var faults: [FaultSpec]
     public var expectations: [ExpectationSpec]
+    /// Remote agents the run's agents may delegate to: from the catalogue, or A2A endpoints by URL.
+    public var remoteAgents: [RemoteAgentSpec]
+    /// What the file's names were resolved against; the world builds its services, agents and models from it.
+    public var catalog: Catalog
 
     /// The agent spec called `name`.
     public func agent(_ name: String) -> AgentSpec? { agents.first { $0.name == name } }
@@ -77,6 +83,8 @@ public struct ModelSpec: Sendable {
         case scripted([ScriptedModel.Turn])
         /// A provider adapter over a cassette (`Recordings/…`), replayed with no network.
         case recorded(provider: String, model: String, cassette: String, baseURL: String?)
+        /// A model backend of the catalogue, by name.
+        case named(String)
     }
 
     public var backend: Backend
@@ -95,6 +103,26 @@ public struct MemorySpec: Sendable, Hashable {
     public var summaryTokenLimit: Int?
     public var toolResultTokenLimit: Int?
     public var budgetShare: Double?
+
+    public init(
+        reservedOutputTokens: Int? = nil, minimumRecentMessages: Int? = nil, summaryTokenLimit: Int? = nil,
+        toolResultTokenLimit: Int? = nil, budgetShare: Double? = nil
+    ) {
+        self.reservedOutputTokens = reservedOutputTokens
+        self.minimumRecentMessages = minimumRecentMessages
+        self.summaryTokenLimit = summaryTokenLimit
+        self.toolResultTokenLimit = toolResultTokenLimit
+        self.budgetShare = budgetShare
+    }
+}
+
+/// A remote agent of the scenario: a catalogue entry, or an A2A endpoint.
+public struct RemoteAgentSpec: Sendable {
+    public var name: String
+    /// The A2A endpoint (its agent card is read from there); nil for a catalogue entry.
+    public var url: String?
+    public var description: String
+    public var line: Int
 }
 
 /// The workflow the scenario runs.

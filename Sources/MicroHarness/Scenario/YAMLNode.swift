@@ -3,12 +3,28 @@ import Micro
 import Yams
 
 /// A node of a scenario document with what error messages need: the file, the node's line and its path.
-struct YAMLNode {
+/// Catalogue expectations parse their value with it; every error it throws names the file, line and field.
+public struct YAMLNode {
     let node: Node
-    let file: String
-    let path: String
+    /// The scenario file.
+    public let file: String
+    /// The field's path in the document, such as `expect[2].my_check`.
+    public let path: String
 
-    var line: Int { node.mark?.line ?? 0 }
+    /// 1-based; 0 when unknown.
+    public var line: Int { node.mark?.line ?? 0 }
+
+    /// Whether the node is a single value (not a mapping or a list).
+    public var isScalar: Bool {
+        if case .scalar = node { return true }
+        return false
+    }
+
+    /// Whether the node is a mapping.
+    public var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
 
     /// Parses `text` into its root node.
     static func root(of text: String, file: String) throws(ScenarioError) -> YAMLNode {
@@ -26,7 +42,7 @@ struct YAMLNode {
         }
     }
 
-    func error(_ message: String) -> ScenarioError {
+    public func error(_ message: String) -> ScenarioError {
         ScenarioError(file: file, line: line, field: path, message: message)
     }
 
@@ -37,7 +53,7 @@ struct YAMLNode {
     // MARK: Shapes
 
     /// The node as a mapping whose keys must all be in `allowed`.
-    func mapping(_ allowed: [String]) throws(ScenarioError) -> YAMLMapping {
+    public func mapping(_ allowed: [String]) throws(ScenarioError) -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(kind)") }
         var entries: [String: YAMLNode] = [:]
         for (key, value) in mapping {
@@ -54,7 +70,7 @@ struct YAMLNode {
     }
 
     /// The node as a sequence; a single value counts as a sequence of one when `singleAllowed`.
-    func sequence(singleAllowed: Bool = false) throws(ScenarioError) -> [YAMLNode] {
+    public func sequence(singleAllowed: Bool = false) throws(ScenarioError) -> [YAMLNode] {
         switch node {
         case .sequence(let sequence):
             return sequence.enumerated().map { index, element in
@@ -78,26 +94,26 @@ struct YAMLNode {
 
     // MARK: Scalars
 
-    func string() throws(ScenarioError) -> String {
+    public func string() throws(ScenarioError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected a string, found \(kind)") }
         return scalar.string
     }
 
-    func int() throws(ScenarioError) -> Int {
+    public func int() throws(ScenarioError) -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected an integer, found \(describe)")
         }
         return value
     }
 
-    func double() throws(ScenarioError) -> Double {
+    public func double() throws(ScenarioError) -> Double {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string) else {
             throw error("expected a number, found \(describe)")
         }
         return value
     }
 
-    func bool() throws(ScenarioError) -> Bool {
+    public func bool() throws(ScenarioError) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain, case .bool(let value) = Self.plainJSON(scalar.string) else {
             throw error("expected true or false, found \(describe)")
         }
@@ -105,7 +121,7 @@ struct YAMLNode {
     }
 
     /// A duration: `250ms`, `2s`, `1.5s`, `3m`, `1h`, or a plain number of seconds.
-    func duration() throws(ScenarioError) -> Duration {
+    public func duration() throws(ScenarioError) -> Duration {
         guard case .scalar(let scalar) = node else { throw error("expected a duration such as 2s or 250ms, found \(kind)") }
         let text = scalar.string.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
@@ -119,7 +135,7 @@ struct YAMLNode {
     }
 
     /// One string or a list of strings.
-    func strings() throws(ScenarioError) -> [String] {
+    public func strings() throws(ScenarioError) -> [String] {
         var result: [String] = []
         for element in try sequence(singleAllowed: true) { result.append(try element.string()) }
         return result
@@ -127,7 +143,7 @@ struct YAMLNode {
 
     /// The node as JSON: plain scalars resolve to null, booleans, integers and numbers as YAML 1.2 core does;
     /// quoted scalars stay strings.
-    func json() throws(ScenarioError) -> JSONValue {
+    public func json() throws(ScenarioError) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             return scalar.style == .plain ? Self.plainJSON(scalar.string) : .string(scalar.string)
@@ -188,13 +204,13 @@ struct YAMLNode {
 }
 
 /// A mapping's entries by key, with required and optional access.
-struct YAMLMapping {
-    let node: YAMLNode
-    let entries: [String: YAMLNode]
+public struct YAMLMapping {
+    public let node: YAMLNode
+    public let entries: [String: YAMLNode]
 
-    subscript(key: String) -> YAMLNode? { entries[key] }
+    public subscript(key: String) -> YAMLNode? { entries[key] }
 
-    func required(_ key: String) throws(ScenarioError) -> YAMLNode {
+    public func required(_ key: String) throws(ScenarioError) -> YAMLNode {
         guard let value = entries[key] else {
             throw ScenarioError(
                 file: node.file, line: node.line, field: node.path.isEmpty ? key : "\(node.path).\(key)",
@@ -203,5 +219,5 @@ struct YAMLMapping {
         return value
     }
 
-    func has(_ key: String) -> Bool { entries[key] != nil }
+    public func has(_ key: String) -> Bool { entries[key] != nil }
 }

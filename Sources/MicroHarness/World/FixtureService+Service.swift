@@ -44,18 +44,3 @@ extension FixtureService {
 final class ScriptCursor: Sendable {
     let position = Mutex(0)
 }
-
-/// Partial matching of JSON values, as `when:` and `tool_called.arguments` use it.
-enum JSONMatch {
-    /// Whether `value` contains `pattern`: objects by their pattern's keys (recursively), arrays and scalars
-    /// by equality (integers equal numbers of the same value).
-    static func contains(_ value: JSONValue, _ pattern: JSONValue) -> Bool {
-        switch (value, pattern) {
-        case (.object(let object), .object(let wanted)):
-            return wanted.allSatisfy { key, expected in object[key].map { contains($0, expected) } ?? false }
-        case (.integer(let a), .number(let b)): return Double(a) == b
-        case (.number(let a), .integer(let b)): return a == Double(b)
-        default: return value == pattern
-        }
-    }
-}

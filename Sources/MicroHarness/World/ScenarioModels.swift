@@ -9,16 +9,35 @@ public enum ScenarioModels {
     public static var providers: [String] { ProviderCatalog.entries.map(\.name) }
 
     /// A fresh model for `spec` (as a new process would build it): scripted turns chosen by assistant turn,
-    /// so a resumed run gets the same answers, or a provider adapter replaying a cassette with no network.
+    /// so a resumed run gets the same answers, a provider adapter replaying a cassette with no network, or
+    /// a catalogue's model backend built on the world's runtime.
     ///
     /// `injector`, when given, injects the plan's model faults: as wire bytes under a provider adapter, at
     /// the model seam for scripted turns.
     static func model(
-        for agent: AgentSpec, scenario: Scenario, environment: Environment, transport: (any HTTPTransport)? = nil,
+        for agent: AgentSpec, scenario: Scenario, world: WorldRuntime, transport: (any HTTPTransport)? = nil,
         injector: FaultInjector? = nil
     ) throws(ScenarioError) -> (model: any Model, cassette: CassetteTransport?) {
         let spec = agent.model
+        let environment = world.environment
         switch spec.backend {
+        case .named(let name):
+            guard let make = scenario.catalog.models[name] else {
+                throw ScenarioError(
+                    file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.backend",
+                    message: "unknown model backend \(name); the scenario was read with another catalogue")
+            }
+            var model: any Model
+            do {
+                model = try make(world)
+            } catch {
+                throw ScenarioError(
+                    file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.backend",
+                    message: "the catalogue's model backend \(name) threw: \(error)")
+            }
+            if let window = spec.contextWindow { model = ContextWindowOverride(base: model, contextWindow: window) }
+            guard let injector else { return (model, nil) }
+            return (FaultModel(base: model, agent: agent.name, injector: injector, environment: environment), nil)
         case .scripted(let turns):
             let info = ModelInfo(provider: "scripted", name: agent.name, contextWindow: spec.contextWindow ?? 200_000)
             let scripted = ScriptedModel(turns, selection: .byAssistantTurns, info: info)

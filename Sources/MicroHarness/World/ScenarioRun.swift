@@ -3,23 +3,43 @@ import MicroA2A
 import MicroAgent
 import MicroProviders
 
-/// How one scenario run went: the run's result, the Trace, and each expectation's verdict.
+/// How one scenario run went: the run's record and each expectation's verdict.
 public struct ScenarioOutcome: Sendable {
     public var scenario: Scenario
-    /// How the top-level run ended, unless running it threw.
-    public var result: RunResult?
-    /// An error that escaped the run (a harness or infrastructure failure, not a graceful run failure).
-    public var error: String?
-    public var trace: [TraceEvent]
-    /// The Trace as canonical JSON lines (what golden files hold).
-    public var traceText: String
+    /// Everything the run left behind (the Trace and the end-of-run facts).
+    public var record: RunRecord
     /// Every verdict: the file's expectations, then the implicit checks (faults fired, no gap in checkpoints,
     /// the run ended as expected, recordings used).
     public var checks: [Check]
-    /// Simulated process crashes the run went through.
-    public var crashes: Int
+
+    public init(scenario: Scenario, record: RunRecord, checks: [Check]) {
+        self.scenario = scenario
+        self.record = record
+        self.checks = checks
+    }
+
+    /// The verdicts of `scenario`'s expectations and the implicit checks on `record` (a finished run, or one
+    /// saved earlier: checking needs no world).
+    public init(scenario: Scenario, record: RunRecord) {
+        var checks: [Check] = scenario.expectations.map { spec in
+            let verdict = spec.expectation.check(record)
+            return Check(name: spec.expectation.name, line: spec.line, passed: verdict.passed, message: verdict.message)
+        }
+        checks += ImplicitChecks.checks(record, declaresEnd: scenario.expectations.contains { $0.expectation.declaresEnd })
+        self.init(scenario: scenario, record: record, checks: checks)
+    }
+
+    /// How the top-level run ended, unless running it threw.
+    public var result: RunResult? { record.result }
+    /// An error that escaped the run (a harness or infrastructure failure, not a graceful run failure).
+    public var error: String? { record.error }
+    public var trace: [TraceEvent] { record.trace }
+    /// The Trace as canonical JSON lines (what golden files hold).
+    public var traceText: String { record.traceText }
+    /// Process crashes the run went through.
+    public var crashes: Int { record.crashes }
     /// Virtual time the run took.
-    public var virtualDuration: Duration
+    public var virtualDuration: Duration { record.virtualDuration }
 
     public var passed: Bool { checks.allSatisfy(\.passed) }
     public var failures: [Check] { checks.filter { !$0.passed } }
@@ -31,15 +51,23 @@ public struct ScenarioOutcome: Sendable {
         public var line: Int
         public var passed: Bool
         public var message: String
+
+        public init(name: String, line: Int, passed: Bool, message: String) {
+            self.name = name
+            self.line = line
+            self.passed = passed
+            self.message = message
+        }
     }
 }
 
 extension ScenarioOutcome {
-    /// A scenario that could not run at all: one failed check saying why.
+    /// A scenario that could not run at all: one failed check saying why, and the Trace so far.
     static func failed(_ scenario: Scenario, trace: Trace, check: String, _ message: String) -> ScenarioOutcome {
-        ScenarioOutcome(
-            scenario: scenario, result: nil, error: message, trace: trace.all, traceText: (try? trace.jsonLines()) ?? "",
-            checks: [.init(name: check, line: 0, passed: false, message: message)], crashes: 0, virtualDuration: .zero)
+        let record = RunRecord(
+            scenario: scenario.name, file: scenario.file, seed: scenario.seed, runID: scenario.run.runID, result: nil,
+            error: message, trace: trace.all)
+        return ScenarioOutcome(scenario: scenario, record: record, checks: [.init(name: check, line: 0, passed: false, message: message)])
     }
 }
 
@@ -149,12 +177,9 @@ public enum ScenarioRunner {
                 break
             }
         }
-        var outcome = ScenarioOutcome(
-            scenario: scenario, result: result, error: escaped, trace: world.trace.all,
-            traceText: (try? world.trace.jsonLines()) ?? "", checks: [], crashes: crashes,
-            virtualDuration: started.duration(to: world.clock.now))
-        outcome.checks = await ExpectationChecker(world: world, outcome: outcome).checks()
-        return outcome
+        let record = await world.record(
+            result: result, error: escaped, crashes: crashes, virtualDuration: started.duration(to: world.clock.now))
+        return ScenarioOutcome(scenario: scenario, record: record)
     }
 
     /// Both hooks in order, or nil when there is none.

@@ -1,4 +1,5 @@
 import Micro
+import MicroA2A
 import MicroAgent
 import MicroProviders
 import MicroSQLite
@@ -37,6 +38,12 @@ public final class World: Sendable {
     }
     /// Names of the services the world serves.
     let servedNames: [String]
+    /// The services each catalogue entry of the scenario built, by entry name.
+    let entryServices: [String: [String]]
+    /// What the catalogue's factories get: the runtime and the ledger.
+    public let worldRuntime: WorldRuntime
+    /// The scenario's remote agents (catalogue entries and A2A endpoints by URL).
+    let remoteAgents: [any RemoteAgent]
 
     /// Builds the world of `scenario`.
     ///
@@ -80,8 +87,30 @@ public final class World: Sendable {
         self.checkpointer = checkpointer
         ledger = SideEffectLedger(store: runtime.store)
 
-        var services = BundledServices.services(scenario.services, in: runtime)
-        if scenario.services.contains(Bus.name) { services.append(Bus.service(broker: runtime.broker, mailboxes: mailboxes)) }
+        let worldRuntime = WorldRuntime(runtime: runtime, ledger: ledger)
+        self.worldRuntime = worldRuntime
+        var services: [Service] = []
+        var entries: [String: [String]] = [:]
+        for name in scenario.services {
+            if name == Bus.name {
+                services.append(Bus.service(broker: runtime.broker, mailboxes: mailboxes))
+                continue
+            }
+            guard let entry = scenario.catalog.service(name) else {
+                throw ScenarioError(
+                    file: scenario.file, line: scenario.servicesLine, field: "services",
+                    message: "unknown service \(name); the scenario was read with another catalogue")
+            }
+            do {
+                let made = try entry.make(worldRuntime)
+                entries[name] = made.map(\.name)
+                services += made.filter { service in !services.contains { $0.name == service.name } }
+            } catch {
+                throw ScenarioError(
+                    file: scenario.file, line: scenario.servicesLine, field: "services.\(name)",
+                    message: "the catalogue's factory for \(name) threw: \(error)")
+            }
+        }
         for fixture in scenario.fixtures {
             do {
                 services.append(try fixture.service(ledger: ledger))
@@ -92,9 +121,10 @@ public final class World: Sendable {
             }
         }
         if hasFaults(.tool) {
+            let custom = scenario.catalog.toolFaults
             services = services.map { service in
                 let name = service.name
-                return service.injectingFaults(injector) { ToolNaming.baseName(service: name, endpoint: $0) }
+                return service.injectingFaults(injector, custom: custom) { ToolNaming.baseName(service: name, endpoint: $0) }
             }
         }
         if let afterToolCall {
@@ -107,14 +137,43 @@ public final class World: Sendable {
                 }
             }
         }
+        entryServices = entries
+        var remotes: [any RemoteAgent] = []
+        for remote in scenario.remoteAgents {
+            if let url = remote.url {
+                remotes.append(A2ARemoteAgent(name: remote.name, description: remote.description, url: url))
+                continue
+            }
+            do {
+                guard let make = scenario.catalog.remoteAgents[remote.name] else { throw ScenarioError(
+                    file: scenario.file, line: remote.line, field: "remote_agents", message: "unknown remote agent \(remote.name)") }
+                remotes.append(try make(worldRuntime))
+            } catch {
+                throw ScenarioError(
+                    file: scenario.file, line: remote.line, field: "remote_agents.\(remote.name)",
+                    message: "the catalogue's factory for \(remote.name) threw: \(error)")
+            }
+        }
+        remoteAgents = remotes
         servedNames = services.map(\.name)
         try await runtime.serve(services)
+        for agent in scenario.agents {
+            for name in agent.tools ?? [] where serviceNames(for: [name]).isEmpty {
+                throw ScenarioError(
+                    file: scenario.file, line: agent.line, field: "agents.\(agent.name).tools",
+                    message: "no service of the scenario is called \(name)"
+                        + Scenario.suggestion(name, among: servedNames + entries.keys.sorted(), kind: "services"))
+            }
+        }
     }
 
-    /// Served service names for names in an agent's `tools` (bundled short names stand for theirs).
+    /// Served service names for names in an agent's `tools`: a service's name, a catalogue entry's name (for
+    /// every service it built), or the last part of a dotted service name (`hotels` for `travel.hotels`).
     func serviceNames(for names: [String]) -> [String] {
         names.flatMap { name in
-            servedNames.contains(name) ? [name] : servedNames.filter { BundledServices.matches($0, name) }
+            if servedNames.contains(name) { return [name] }
+            if let built = entryServices[name] { return built }
+            return servedNames.filter { $0.hasSuffix(".\(name)") }
         }
     }
 
@@ -127,7 +186,7 @@ public final class World: Sendable {
         for spec in scenario.agents {
             let faulty = scenario.faults.contains { $0.target == .model }
             var (model, cassette) = try ScenarioModels.model(
-                for: spec, scenario: scenario, environment: environment, transport: try liveTransport?(spec),
+                for: spec, scenario: scenario, world: worldRuntime, transport: try liveTransport?(spec),
                 injector: faulty ? injector : nil)
             if let cassette { replays.append((spec.name, cassette)) }
             if !spec.builtinTools { model = WithoutBuiltinTools(model) }
@@ -161,7 +220,7 @@ public final class World: Sendable {
         let served = Set(scenario.agents.filter(\.a2a).map(\.name))
         return AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: try agents().filter { !served.contains($0.name) },
-            remoteAgents: remoteAgents, trace: trace, owner: owner, leaseDuration: .seconds(60),
+            remoteAgents: self.remoteAgents + remoteAgents, trace: trace, owner: owner, leaseDuration: .seconds(60),
             onCheckpoint: onCheckpoint)
     }
 
@@ -170,8 +229,8 @@ public final class World: Sendable {
         owner: String, onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
     ) throws -> AgentRunner {
         AgentRunner(
-            runtime: runtime, checkpointer: checkpointer, agents: try agents(), trace: trace, owner: owner,
-            leaseDuration: .seconds(60), onCheckpoint: onCheckpoint)
+            runtime: runtime, checkpointer: checkpointer, agents: try agents(), remoteAgents: remoteAgents, trace: trace,
+            owner: owner, leaseDuration: .seconds(60), onCheckpoint: onCheckpoint)
     }
 
     /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]` (a lost checkpoint).
@@ -189,5 +248,23 @@ public final class World: Sendable {
         process.withLock { process in
             (process?.cassettes ?? []).filter { !$0.transport.unusedInteractions.isEmpty }.map { "\($0.agent): \($0.transport.unusedReport)" }
         }
+    }
+}
+
+extension World {
+    /// The run's record: the Trace so far and the end-of-run facts read off the world now.
+    public func record(result: RunResult?, error: String?, crashes: Int, virtualDuration: Duration) async -> RunRecord {
+        var problems: [String] = []
+        var gaps: [String] = []
+        do { gaps = try await checkpointGaps() } catch { problems.append("reading checkpoints failed: \(error)") }
+        var effects: [SideEffect] = []
+        do { effects = try await ledger.entries() } catch { problems.append("reading the side-effect ledger failed: \(error)") }
+        let prices = Dictionary(scenario.agents.map { ($0.name, RunRecord.Price(input: $0.model.inputPrice, output: $0.model.outputPrice)) }) { a, _ in a }
+        return RunRecord(
+            scenario: scenario.name, file: scenario.file, seed: scenario.seed, runID: scenario.run.runID, result: result,
+            error: error, trace: trace.all, crashes: crashes, virtualDuration: virtualDuration,
+            unfiredFaults: injector.unfired.map { RunRecord.UnfiredFault(label: $0.label, line: $0.line) }, checkpointGaps: gaps,
+            sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: prices,
+            factErrors: problems)
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Micro
+import MicroAgent
+
+/// `steps: N` or `{min, max}`: model calls of the top-level run.
+public struct StepsExpectation: ScenarioExpectation {
+    public static let name = "steps"
+    public var bounds: Bounds
+    public init(_ bounds: Bounds) { self.bounds = bounds }
+    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let steps = record.result?.steps ?? 0
+        return Verdict(bounds.contains(Double(steps)), "\(steps) model call(s), expected \(bounds)")
+    }
+}
+
+/// `tokens: N` or `{min, max}`: tokens spent (input + output), over every run.
+public struct TokensExpectation: ScenarioExpectation {
+    public static let name = "tokens"
+    public var bounds: Bounds
+    public init(_ bounds: Bounds) { self.bounds = bounds }
+    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let tokens = record.usageByAgent.values.reduce(0) { $0 + $1.totalTokens }
+        return Verdict(bounds.contains(Double(tokens)), "\(tokens) tokens, expected \(bounds)")
+    }
+}
+
+/// `cost: {min, max}`: cost in USD from the agents' prices, over every run.
+public struct CostExpectation: ScenarioExpectation {
+    public static let name = "cost"
+    public var bounds: Bounds
+    public init(_ bounds: Bounds) { self.bounds = bounds }
+    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let cost = record.cost
+        return Verdict(bounds.contains(cost), "cost $\(String(format: "%.6f", cost)), expected \(bounds)")
+    }
+}
+
+/// `checkpoints: N` or `{min, max}`: checkpoints committed by the top-level run (the sequence is always
+/// checked to have no gap).
+public struct CheckpointsExpectation: ScenarioExpectation {
+    public static let name = "checkpoints"
+    public var bounds: Bounds
+    public init(_ bounds: Bounds) { self.bounds = bounds }
+    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let count = record.trace.count { $0.kind == .checkpoint && $0.runID == record.runID }
+        return Verdict(bounds.contains(Double(count)), "\(count) checkpoint(s) committed by run \(record.runID), expected \(bounds)")
+    }
+}
+
+/// `compactions: N` or `{min, max}`: memory compactions, over every run.
+public struct CompactionsExpectation: ScenarioExpectation {
+    public static let name = "compactions"
+    public var bounds: Bounds
+    public init(_ bounds: Bounds) { self.bounds = bounds }
+    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let count = record.trace.count { $0.kind == .compaction }
+        return Verdict(bounds.contains(Double(count)), "\(count) compaction(s), expected \(bounds)")
+    }
+}
+
+/// `fault_injected: true` or `{target, kind, count | min | max}`: faults fired (matching target and kind
+/// when given), a number of times within `count` (default: at least once).
+public struct FaultInjectedExpectation: ScenarioExpectation {
+    public static let name = "fault_injected"
+    public var target: FaultSpec.Target?
+    public var kind: String?
+    public var count: Bounds
+
+    public init(target: FaultSpec.Target? = nil, kind: String? = nil, count: Bounds = Bounds(min: 1)) {
+        self.target = target
+        self.kind = kind
+        self.count = count
+    }
+
+    public init(parsing node: YAMLNode) throws(ScenarioError) {
+        if node.isScalar, try node.bool() {
+            self.init()
+            return
+        }
+        let spec = try node.mapping(["target", "kind", "count", "min", "max"])
+        var target: FaultSpec.Target?
+        if let node = spec["target"] {
+            guard let parsed = FaultSpec.Target(rawValue: try node.string()) else { throw node.error("unknown fault target") }
+            target = parsed
+        }
+        self.init(target: target, kind: try spec["kind"]?.string(), count: try Bounds(parsing: spec, default: Bounds(min: 1)))
+    }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let fired = record.trace.compactMap(\.injectedFault).filter { fault in
+            (target.map { fault.target == $0.rawValue } ?? true) && (kind.map { fault.kind == $0 } ?? true)
+        }
+        let what = [target?.rawValue, kind].compactMap { $0 }.joined(separator: " ")
+        return Verdict(count.contains(Double(fired.count)), "\(fired.count) \(what.isEmpty ? "" : what + " ")fault(s) injected, expected \(count)")
+    }
+}

@@ -1,0 +1,117 @@
+import Micro
+import MicroAgent
+
+/// Everything one scenario run left behind, as one immutable value: the Trace and the facts read off the
+/// world when the run ended. Expectations, reports, chaos summaries and diffs read records, never a live
+/// world; a record saved as JSON (``json``, ``init(json:)``) can be checked again without running.
+public struct RunRecord: Sendable, Hashable {
+    /// The scenario's name and file.
+    public var scenario: String
+    public var file: String
+    public var seed: UInt64
+    /// The top-level run's id.
+    public var runID: String
+    /// How the top-level run ended, unless running it threw.
+    public var result: RunResult?
+    /// An error that escaped the run (a harness or infrastructure failure, not a graceful run failure).
+    public var error: String?
+    public var trace: [TraceEvent]
+    /// Simulated or real process crashes the run went through.
+    public var crashes: Int
+    /// Virtual time the run took.
+    public var virtualDuration: Duration
+
+    // MARK: End-of-run facts
+
+    /// Non-optional faults of the plan that never fired.
+    public var unfiredFaults: [UnfiredFault]
+    /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]`.
+    public var checkpointGaps: [String]
+    /// The side-effect ledger, in the order effects were recorded.
+    public var sideEffects: [SideEffect]
+    /// Recorded interactions no request used, per agent.
+    public var unusedRecordings: [String]
+    /// Each agent's model context window, in tokens.
+    public var contextWindows: [String: Int]
+    /// Each agent's prices in USD per million input and output tokens.
+    public var prices: [String: Price]
+    /// Problems reading the facts above (a store that could not be read); each fails the run's checks.
+    public var factErrors: [String]
+
+    /// A fault that should have fired and did not.
+    public struct UnfiredFault: Sendable, Hashable, Codable {
+        public var label: String
+        /// Its line in the scenario file.
+        public var line: Int
+        public init(label: String, line: Int) {
+            self.label = label
+            self.line = line
+        }
+    }
+
+    /// USD per million tokens.
+    public struct Price: Sendable, Hashable, Codable {
+        public var input: Double
+        public var output: Double
+        public init(input: Double, output: Double) {
+            self.input = input
+            self.output = output
+        }
+    }
+
+    public init(
+        scenario: String, file: String, seed: UInt64, runID: String, result: RunResult?, error: String?,
+        trace: [TraceEvent], crashes: Int = 0, virtualDuration: Duration = .zero, unfiredFaults: [UnfiredFault] = [],
+        checkpointGaps: [String] = [], sideEffects: [SideEffect] = [], unusedRecordings: [String] = [],
+        contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = []
+    ) {
+        self.scenario = scenario
+        self.file = file
+        self.seed = seed
+        self.runID = runID
+        self.result = result
+        self.error = error
+        self.trace = trace
+        self.crashes = crashes
+        self.virtualDuration = virtualDuration
+        self.unfiredFaults = unfiredFaults
+        self.checkpointGaps = checkpointGaps
+        self.sideEffects = sideEffects
+        self.unusedRecordings = unusedRecordings
+        self.contextWindows = contextWindows
+        self.prices = prices
+        self.factErrors = factErrors
+    }
+
+    // MARK: Readings
+
+    /// The Trace as canonical JSON lines (what golden files hold).
+    public var traceText: String {
+        let encoder = JSONValueEncoder()
+        return trace.map { ((try? encoder.encode($0).canonicalString()) ?? "") + "\n" }.joined()
+    }
+
+    /// Every tool call, in order.
+    public var toolCalls: [(name: String, arguments: JSONValue)] { trace.compactMap(\.toolCall) }
+
+    /// Tokens used, per agent, over every run.
+    public var usageByAgent: [String: Usage] {
+        trace.reduce(into: [:]) { totals, event in
+            guard let usage = event.usage else { return }
+            totals[event.agent] = (totals[event.agent] ?? Usage()) + usage
+        }
+    }
+
+    /// Cost in USD from the agents' prices, over every run.
+    public var cost: Double {
+        usageByAgent.reduce(0) { total, entry in
+            guard let price = prices[entry.key] else { return total }
+            return total + Double(entry.value.inputTokens) * price.input / 1e6 + Double(entry.value.outputTokens) * price.output / 1e6
+        }
+    }
+
+    /// Keys whose side effect was recorded more than once, with how many times.
+    public var duplicateSideEffects: [String: Int] {
+        sideEffects.reduce(into: [String: Int]()) { $0[$1.key, default: 0] += 1 }.filter { $0.value > 1 }
+    }
+}
