@@ -82,8 +82,8 @@ let package = Package(
         .target(
             name: "MicroHarness",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroA2A",
-                .product(name: "Yams", package: "Yams"),
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroA2A", "MicroMCP", "MicroReplay",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The bundled travel example as a harness catalogue (what `micro` and the bundled scenarios use).

@@ -59,6 +59,11 @@ extension Scenario {
             throw ScenarioError(
                 file: file, line: remote.line, field: "remote_agents", message: "\(remote.name) is also a local agent")
         }
+        if let external = agents.first(where: { $0.external != nil && $0.name != runAgent }) {
+            throw ScenarioError(
+                file: file, line: external.line, field: "agents.\(external.name).external",
+                message: "only the agent the run starts may be an external process")
+        }
         faults = try (root["faults"]?.sequence() ?? []).map { (node) throws(ScenarioError) in try Self.fault(node, catalog: catalog) }
         let expectationTypes = catalog.allExpectations
         expectations = try (root["expect"]?.sequence() ?? []).map { (node) throws(ScenarioError) in
@@ -118,6 +123,7 @@ extension Scenario {
     private static func agent(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> AgentSpec {
         let map = try node.mapping([
             "name", "use", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools", "a2a",
+            "external",
         ])
         var base: CatalogAgent?
         if let use = map["use"] {
@@ -146,7 +152,30 @@ extension Scenario {
             guardrails: try map["guardrails"].map(guardrails) ?? base?.guardrails ?? Guardrails(),
             memory: try map["memory"].map(memory) ?? base?.memory ?? MemorySpec(),
             builtinTools: try map["builtin_tools"]?.bool() ?? base?.builtinTools ?? true, a2a: try map["a2a"]?.bool() ?? false,
-            line: node.line)
+            external: try map["external"].map { (node) throws(ScenarioError) in try external(node, model: model) }, line: node.line)
+    }
+
+    private static func external(_ node: YAMLNode, model: ModelSpec) throws(ScenarioError) -> ExternalAgentSpec {
+        let map = try node.mapping(["command", "env", "cwd", "provider", "timeout"])
+        let command = try map.required("command").strings()
+        if command.isEmpty { throw map["command"]!.error("command needs at least the program") }
+        var environment: [String: String] = [:]
+        if let env = map["env"] {
+            for (key, value) in try env.anyMapping().entries { environment[key] = try value.string() }
+        }
+        var provider = try map["provider"]?.string() ?? "openai"
+        if case .recorded(let recorded, _, _, _) = model.backend { provider = recorded }
+        if case .scripted = model.backend, ScriptedWireTransport.dialect(of: provider) == nil {
+            throw (map["provider"] ?? node).error(
+                "scripted turns are served as OpenAI-compatible or Anthropic wire bytes; \(provider) needs a recorded model (provider, cassette)")
+        }
+        if case .named = model.backend {
+            throw node.error("an external agent's model is scripted or recorded (the world serves it on the wire), not a catalogue backend")
+        }
+        let timeout = try map["timeout"]?.duration() ?? .seconds(60)
+        return ExternalAgentSpec(
+            command: command, environment: environment, workingDirectory: try map["cwd"]?.string(), provider: provider,
+            timeout: timeout)
     }
 
     private static func remoteAgent(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> RemoteAgentSpec {

@@ -73,7 +73,25 @@ public struct AgentSpec: Sendable {
     /// Served by an A2A server on a loopback port: the other agents reach it only through the A2A client
     /// (`delegate` to its name streams the task over HTTP), as they would an agent on another host.
     public var a2a: Bool
+    /// A black-box agent: an external process the world starts, talking to the world's provider endpoint
+    /// and MCP server; nil for an agent that runs in the harness.
+    public var external: ExternalAgentSpec?
     public var line: Int
+}
+
+/// An agent under test that runs as its own process, in any language.
+public struct ExternalAgentSpec: Sendable, Hashable {
+    /// The program and its arguments (`${VAR}` and `${VAR:-default}` expand from the harness's environment).
+    public var command: [String]
+    /// Extra environment variables (expanded the same way).
+    public var environment: [String: String]
+    /// The working directory, relative to the scenario's folder (default: that folder).
+    public var workingDirectory: String?
+    /// The wire format of the provider endpoint it talks to, for scripted turns (recorded models use their
+    /// cassette's provider).
+    public var provider: String
+    /// How long one process may run, on the real clock (a live process is on the other side).
+    public var timeout: Duration
 }
 
 /// Where an agent's answers come from.

@@ -69,6 +69,17 @@ public struct YAMLNode {
         return YAMLMapping(node: self, entries: entries)
     }
 
+    /// The node as a mapping with any keys (plain strings).
+    public func anyMapping() throws(ScenarioError) -> YAMLMapping {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(kind)") }
+        var keys: [String] = []
+        for (key, _) in mapping {
+            guard case .scalar(let scalar) = key else { throw error("mapping keys must be plain strings") }
+            keys.append(scalar.string)
+        }
+        return try self.mapping(keys)
+    }
+
     /// The node as a sequence; a single value counts as a sequence of one when `singleAllowed`.
     public func sequence(singleAllowed: Bool = false) throws(ScenarioError) -> [YAMLNode] {
         switch node {

@@ -44,7 +44,6 @@ public enum ScenarioModels {
             guard let injector else { return (scripted, nil) }
             return (FaultModel(base: scripted, agent: agent.name, injector: injector, environment: environment), nil)
         case .recorded(let provider, let name, let cassettePath, let baseURL):
-            let path = scenario.resolve(cassettePath)
             let failure = { (message: String) in
                 ScenarioError(file: scenario.file, line: spec.line, field: "agents.\(agent.name).model", message: message)
             }
@@ -54,15 +53,7 @@ public enum ScenarioModels {
                 replay = nil
                 wire = transport
             } else {
-                let cassette: Cassette
-                do {
-                    cassette = try Cassette.load(from: path)
-                } catch {
-                    throw ScenarioError(
-                        file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.cassette",
-                        message: "\(error)")
-                }
-                let transport = CassetteTransport(cassette: cassette, file: path, environment: environment)
+                let transport = try Self.replay(cassettePath, agent: agent, scenario: scenario, environment: environment)
                 replay = transport
                 wire = transport
             }
@@ -89,6 +80,21 @@ public enum ScenarioModels {
             }
             if let window = spec.contextWindow { model = ContextWindowOverride(base: model, contextWindow: window) }
             return (model, replay)
+        }
+    }
+}
+
+extension ScenarioModels {
+    /// The agent's cassette, ready to replay.
+    static func replay(
+        _ cassettePath: String, agent: AgentSpec, scenario: Scenario, environment: Environment
+    ) throws(ScenarioError) -> CassetteTransport {
+        let path = scenario.resolve(cassettePath)
+        do {
+            return CassetteTransport(cassette: try Cassette.load(from: path), file: path, environment: environment)
+        } catch {
+            throw ScenarioError(
+                file: scenario.file, line: agent.model.line, field: "agents.\(agent.name).model.cassette", message: "\(error)")
         }
     }
 }

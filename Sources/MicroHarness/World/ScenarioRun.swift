@@ -102,6 +102,9 @@ public enum ScenarioRunner {
         in world: World, resume: Bool = false, owner: String = "process",
         onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
     ) async -> ScenarioOutcome {
+        if let agent = world.scenario.agent(world.scenario.run.agent), let external = agent.external {
+            return await ExternalAgentRun.run(in: world, agent: agent, external: external, kill: nil)
+        }
         do {
             let served = world.scenario.agents.filter(\.a2a)[...]
             return try await withA2AServers(served, world: world, remotes: [], onCheckpoint: onCheckpoint) { remotes in

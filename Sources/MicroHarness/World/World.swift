@@ -44,6 +44,9 @@ public final class World: Sendable {
     public let worldRuntime: WorldRuntime
     /// The scenario's remote agents (catalogue entries and A2A endpoints by URL).
     let remoteAgents: [any RemoteAgent]
+    /// The edges of an external agent under test (its model requests and tool calls); nil when the run's agent
+    /// runs in the harness.
+    let edge: ExternalEdge?
 
     /// Builds the world of `scenario`.
     ///
@@ -127,6 +130,27 @@ public final class World: Sendable {
                 return service.injectingFaults(injector, custom: custom) { ToolNaming.baseName(service: name, endpoint: $0) }
             }
         }
+        let runAgent = scenario.agent(scenario.run.agent)
+        let edge = runAgent?.external != nil
+            ? ExternalEdge(trace: trace, environment: environment, runID: scenario.run.runID, agent: scenario.run.agent) : nil
+        self.edge = edge
+        if let edge {
+            services = services.map { service in
+                let name = service.name
+                return service.wrapped { endpoint, request, context, next in
+                    let tool = ToolNaming.baseName(service: name, endpoint: endpoint)
+                    let number = try edge.toolCall(tool, arguments: request, key: context.idempotencyKey)
+                    do {
+                        let result = try await next(request, context)
+                        edge.toolResult(tool, number: number, content: result, isError: false)
+                        return result
+                    } catch {
+                        edge.toolResult(tool, number: number, content: .string("\(error)"), isError: true)
+                        throw error
+                    }
+                }
+            }
+        }
         if let afterToolCall {
             services = services.map { service in
                 let name = service.name
@@ -183,7 +207,7 @@ public final class World: Sendable {
         if let current = process.withLock({ $0 }) { return current.agents }
         var built: [Agent] = []
         var replays: [(agent: String, transport: CassetteTransport)] = []
-        for spec in scenario.agents {
+        for spec in scenario.agents where spec.external == nil {
             let faulty = scenario.faults.contains { $0.target == .model }
             var (model, cassette) = try ScenarioModels.model(
                 for: spec, scenario: scenario, world: worldRuntime, transport: try liveTransport?(spec),
@@ -266,5 +290,39 @@ extension World {
             unfiredFaults: injector.unfired.map { RunRecord.UnfiredFault(label: $0.label, line: $0.line) }, checkpointGaps: gaps,
             sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: prices,
             factErrors: problems)
+    }
+}
+
+extension World {
+    /// The transport behind an external agent's provider endpoint: its cassette (or, when recording, the live
+    /// transport), or its scripted turns as `provider` wire bytes; the scenario's model faults as wire bytes
+    /// on top.
+    func externalEndpoint(for spec: AgentSpec, provider: String) throws -> any HTTPTransport {
+        var wire: any HTTPTransport
+        switch spec.model.backend {
+        case .scripted(let turns):
+            guard let dialect = ScriptedWireTransport.dialect(of: provider) else {
+                throw ExternalAgentError("scripted turns cannot be served as \(provider) wire bytes")
+            }
+            wire = ScriptedWireTransport(turns: turns, dialect: dialect, model: "scripted-\(spec.name)")
+        case .recorded(_, _, let cassette, _):
+            if let live = try liveTransport?(spec) {
+                wire = live
+            } else {
+                let replay = try ScenarioModels.replay(cassette, agent: spec, scenario: scenario, environment: environment)
+                process.withLock { process in
+                    var current = process ?? (agents: [], cassettes: [])
+                    current.cassettes.append((spec.name, replay))
+                    process = current
+                }
+                wire = replay
+            }
+        case .named(let name):
+            throw ExternalAgentError("the model backend \(name) runs in the harness; an external agent needs a scripted or recorded model")
+        }
+        if scenario.faults.contains(where: { $0.target == .model }) {
+            wire = FaultTransport(base: wire, agent: spec.name, provider: provider, injector: injector)
+        }
+        return wire
     }
 }

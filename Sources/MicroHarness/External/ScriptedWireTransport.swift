@@ -1,0 +1,173 @@
+import Micro
+import MicroAgent
+import MicroProviders
+
+/// Answers an external agent's model requests with a scenario's scripted turns, rendered as the provider's
+/// own wire bytes (OpenAI Chat Completions or Anthropic Messages; SSE when the request asks to stream, the
+/// JSON message otherwise). The turn is chosen by the number of assistant messages in the request, as
+/// `ScriptedModel.byAssistantTurns` chooses: a restarted agent that starts over gets the first turn again,
+/// one that resumed from its own checkpoint gets the turn where it stopped.
+struct ScriptedWireTransport: HTTPTransport {
+    enum Dialect: String, Sendable {
+        case openAI = "openai"
+        case anthropic
+    }
+
+    let turns: [ScriptedModel.Turn]
+    let dialect: Dialect
+    /// Model name echoed in responses.
+    let model: String
+
+    /// The dialect a provider name speaks, if scripted turns can be rendered in it.
+    static func dialect(of provider: String) -> Dialect? {
+        if provider == "anthropic" { return .anthropic }
+        guard let entry = ProviderCatalog.entry(provider), entry.api.hasPrefix("OpenAI") else { return nil }
+        return .openAI
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let body = try? JSONValue(parsing: request.body), body.objectValue != nil else {
+            return Self.response(400, Self.error("invalid_request_error", "the request body is not a JSON object"), stream: false)
+        }
+        let assistantTurns = (body["messages"]?.arrayValue ?? []).count { $0["role"]?.stringValue == "assistant" }
+        guard assistantTurns < turns.count else {
+            return Self.response(
+                404,
+                Self.error(
+                    "script_exhausted",
+                    "the scenario scripts \(turns.count) answer(s) and the request already holds \(assistantTurns) assistant message(s)"),
+                stream: false)
+        }
+        let turn = turns[assistantTurns]
+        if let failure = turn.failure {
+            var response = Self.response(
+                failure.code == ModelError.Code.rateLimited.rawValue ? 429 : 500, Self.error(failure.code, failure.message), stream: false)
+            if let milliseconds = failure.retryAfterMilliseconds {
+                response.headers.append(("retry-after", String((milliseconds + 999) / 1000)))
+            }
+            return response
+        }
+        let stream = body["stream"]?.boolValue ?? false
+        let callOffset = assistantTurns * 10
+        switch dialect {
+        case .openAI: return Self.response(200, openAI(turn, stream: stream, turnIndex: callOffset), stream: stream)
+        case .anthropic: return Self.response(200, anthropic(turn, stream: stream, turnIndex: callOffset), stream: stream)
+        }
+    }
+
+    // MARK: OpenAI Chat Completions
+
+    private func openAI(_ turn: ScriptedModel.Turn, stream: Bool, turnIndex: Int) -> String {
+        let id: JSONValue = .string("chatcmpl-micro-\(turnIndex)")
+        let usage = turn.usage ?? Usage(inputTokens: 10, outputTokens: 5)
+        let usageJSON: JSONValue = [
+            "prompt_tokens": .integer(usage.inputTokens), "completion_tokens": .integer(usage.outputTokens),
+            "total_tokens": .integer(usage.inputTokens + usage.outputTokens),
+        ]
+        let finish: JSONValue = turn.toolCalls.isEmpty ? "stop" : "tool_calls"
+        let calls: [JSONValue] = turn.toolCalls.enumerated().map { index, call in
+            [
+                "index": .integer(index), "id": .string(call.id), "type": "function",
+                "function": ["name": .string(call.name), "arguments": .string(call.arguments.canonicalString())],
+            ]
+        }
+        let base: [String: JSONValue] = ["id": id, "created": 1_700_000_000, "model": .string(model)]
+        guard stream else {
+            var message: [String: JSONValue] = ["role": "assistant", "content": turn.text.map(JSONValue.string) ?? .null, "refusal": .null]
+            if !calls.isEmpty { message["tool_calls"] = .array(calls.map { $0.removing("index") }) }
+            var object = base
+            object["object"] = "chat.completion"
+            object["choices"] = [["index": 0, "message": .object(message), "logprobs": .null, "finish_reason": finish]]
+            object["usage"] = usageJSON
+            return JSONValue.object(object).canonicalString()
+        }
+        func chunk(_ delta: JSONValue, finish: JSONValue = .null, usage: JSONValue = .null, choices: Bool = true) -> String {
+            var object = base
+            object["object"] = "chat.completion.chunk"
+            object["choices"] = choices ? [["index": 0, "delta": delta, "logprobs": .null, "finish_reason": finish]] : []
+            object["usage"] = usage
+            return "data: \(JSONValue.object(object).canonicalString())\n\n"
+        }
+        var text = chunk(["role": "assistant", "content": ""])
+        if let content = turn.text, !content.isEmpty { text += chunk(["content": .string(content)]) }
+        for call in calls { text += chunk(["tool_calls": [call]]) }
+        text += chunk([:], finish: finish)
+        text += chunk([:], usage: usageJSON, choices: false)
+        return text + "data: [DONE]\n\n"
+    }
+
+    // MARK: Anthropic Messages
+
+    private func anthropic(_ turn: ScriptedModel.Turn, stream: Bool, turnIndex: Int) -> String {
+        let usage = turn.usage ?? Usage(inputTokens: 10, outputTokens: 5)
+        let stop: JSONValue = turn.toolCalls.isEmpty ? "end_turn" : "tool_use"
+        var blocks: [JSONValue] = []
+        if let content = turn.text, !content.isEmpty { blocks.append(["type": "text", "text": .string(content)]) }
+        for call in turn.toolCalls {
+            blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": call.arguments])
+        }
+        let message: [String: JSONValue] = [
+            "id": .string("msg_micro_\(turnIndex)"), "type": "message", "role": "assistant", "model": .string(model),
+            "stop_sequence": .null,
+        ]
+        guard stream else {
+            var object = message
+            object["content"] = .array(blocks)
+            object["stop_reason"] = stop
+            object["usage"] = ["input_tokens": .integer(usage.inputTokens), "output_tokens": .integer(usage.outputTokens)]
+            return JSONValue.object(object).canonicalString()
+        }
+        func event(_ name: String, _ data: JSONValue) -> String { "event: \(name)\ndata: \(data.canonicalString())\n\n" }
+        var start = message
+        start["content"] = []
+        start["stop_reason"] = .null
+        start["usage"] = ["input_tokens": .integer(usage.inputTokens), "output_tokens": 1]
+        var text = event("message_start", ["type": "message_start", "message": .object(start)])
+        for (index, block) in blocks.enumerated() {
+            let isText = block["type"] == "text"
+            let opening: JSONValue = isText ? ["type": "text", "text": ""] : block.removing("input").merging(["input": [:]])
+            text += event("content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": opening])
+            let delta: JSONValue = isText
+                ? ["type": "text_delta", "text": block["text"] ?? ""]
+                : ["type": "input_json_delta", "partial_json": .string(block["input"]?.canonicalString() ?? "{}")]
+            text += event("content_block_delta", ["type": "content_block_delta", "index": .integer(index), "delta": delta])
+            text += event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)])
+        }
+        text += event(
+            "message_delta",
+            ["type": "message_delta", "delta": ["stop_reason": stop, "stop_sequence": .null], "usage": ["output_tokens": .integer(usage.outputTokens)]])
+        return text + event("message_stop", ["type": "message_stop"])
+    }
+
+    // MARK: Helpers
+
+    static func error(_ type: String, _ message: String) -> String {
+        JSONValue.object(["error": ["type": .string(type), "message": .string(message)]]).canonicalString()
+    }
+
+    static func response(_ status: Int, _ body: String, stream: Bool) -> HTTPResponse {
+        let bytes = Array(body.utf8)
+        return HTTPResponse(
+            status: status, headers: [("content-type", stream ? "text/event-stream" : "application/json")],
+            body: AsyncThrowingStream { continuation in
+                continuation.yield(bytes)
+                continuation.finish()
+            })
+    }
+}
+
+extension JSONValue {
+    /// This object without `key`.
+    fileprivate func removing(_ key: String) -> JSONValue {
+        guard var object = objectValue else { return self }
+        object[key] = nil
+        return .object(object)
+    }
+
+    /// This object with `other`'s keys set.
+    fileprivate func merging(_ other: JSONValue) -> JSONValue {
+        guard var object = objectValue, let extra = other.objectValue else { return self }
+        for (key, value) in extra { object[key] = value }
+        return .object(object)
+    }
+}
