@@ -31,6 +31,14 @@ struct ChaosCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let loaded: Scenario
+        do {
+            loaded = try Scenario.load(file: scenario, catalog: CLICatalog.current)
+        } catch {
+            Console.current.err("error: \(error)")
+            throw ExitCode(2)
+        }
+        if ExternalChaos.applies(to: loaded) { return try await runExternal(loaded) }
         let console = Console.current
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -48,6 +56,33 @@ struct ChaosCommand: AsyncParsableCommand {
         let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
         let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
         bar.finish()
+        try report(trials, started: started) { trial in
+            "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
+                + "micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume"
+        }
+    }
+
+    /// An external agent: the world runs here and the agent is the child that gets killed.
+    func runExternal(_ loaded: Scenario) async throws {
+        let console = Console.current
+        let chaos = ExternalChaos(
+            scenario: loaded, selection: everyJuncture ? .everyJuncture : .random(kills: kills ?? 1), seed: seed, jobs: max(1, jobs))
+        let started = ContinuousClock.now
+        let reference = try await chaos.reference()
+        let points = chaos.points(reference: reference)
+        console.err(
+            "reference: \(reference.result?.status.rawValue ?? "error"), \(reference.trace.count { $0.kind == .modelRequest }) model requests, "
+                + "\(reference.trace.count { $0.kind == .toolCall }) tool calls, \(reference.record.sideEffects.count) side effects; "
+                + "\(points.count) trial(s)")
+        let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
+        let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
+        bar.finish()
+        try report(trials, started: started) { trial in "  reproduce: micro chaos \(scenario) --seed \(seed) (the trial \(trial.point))" }
+    }
+
+    /// Prints the table and the tally; exits 1 with each violation and how to reproduce it.
+    func report(_ trials: [ChaosTrial], started: ContinuousClock.Instant, reproduce: (ChaosTrial) -> String) throws {
+        let console = Console.current
         let elapsed = ContinuousClock.now - started
         console.out(Self.table(trials))
         let failed = trials.filter { !$0.violations.isEmpty }
@@ -60,9 +95,7 @@ struct ChaosCommand: AsyncParsableCommand {
             for trial in failed {
                 console.err("violation (seed \(seed), kill \(trial.point)):")
                 for violation in trial.violations { console.err("  - \(violation)") }
-                console.err(
-                    "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
-                        + "micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume")
+                console.err(reproduce(trial))
             }
             throw ExitCode(1)
         }

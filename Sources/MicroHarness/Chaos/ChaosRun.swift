@@ -7,11 +7,14 @@ public enum KillPoint: Sendable, Hashable, CustomStringConvertible {
     case checkpoint(Int)
     /// Right after the process's n-th service call returned, before its result is committed (between junctures).
     case tool(Int)
+    /// An external agent, when its n-th model request or tool call reaches the world.
+    case external(ExternalKillPoint)
 
     public var description: String {
         switch self {
         case .checkpoint(let n): "after checkpoint \(n)"
         case .tool(let n): "after service call \(n), before its commit"
+        case .external(let point): point.description
         }
     }
 
@@ -20,6 +23,7 @@ public enum KillPoint: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .checkpoint(let n): ["--kill-at-checkpoint", String(n)]
         case .tool(let n): ["--kill-at-tool", String(n)]
+        case .external: []
         }
     }
 }

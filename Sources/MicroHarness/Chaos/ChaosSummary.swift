@@ -10,6 +10,8 @@ public struct ChaosSummary: Sendable, Hashable {
     public var failure: String?
     /// Ledger entries as `kind key #occurrence`, sorted.
     public var effects: [String]
+    /// Ledger entries as `kind payload` (canonical JSON), sorted: what happened, whatever key it was given.
+    public var effectContents: [String]
     /// Runs whose checkpoint sequence has a gap, with the sequence.
     public var checkpointGaps: [String]
     /// Checkpoints this process committed (the junctures it went through).
@@ -21,6 +23,7 @@ public struct ChaosSummary: Sendable, Hashable {
         [
             "status": .string(status), "output": output.map(JSONValue.string) ?? .null,
             "failure": failure.map(JSONValue.string) ?? .null, "effects": .array(effects.map(JSONValue.string)),
+            "effectContents": .array(effectContents.map(JSONValue.string)),
             "checkpointGaps": .array(checkpointGaps.map(JSONValue.string)),
             "processCheckpoints": .integer(processCheckpoints), "processToolCalls": .integer(processToolCalls),
         ]
@@ -34,6 +37,7 @@ public struct ChaosSummary: Sendable, Hashable {
         output = json["output"]?.stringValue
         failure = json["failure"]?.stringValue
         self.effects = effects.compactMap(\.stringValue)
+        effectContents = json["effectContents"]?.arrayValue?.compactMap(\.stringValue) ?? []
         checkpointGaps = gaps.compactMap(\.stringValue)
         processCheckpoints = json["processCheckpoints"]?.intValue ?? 0
         processToolCalls = json["processToolCalls"]?.intValue ?? 0
@@ -46,6 +50,7 @@ public struct ChaosSummary: Sendable, Hashable {
         output = result?.output
         failure = result?.failure?.description ?? record.error
         effects = record.sideEffects.map { "\($0.kind) \($0.key) #\($0.occurrence)" }.sorted()
+        effectContents = record.sideEffects.map { "\($0.kind) \($0.payload.canonicalString())" }.sorted()
         checkpointGaps = record.checkpointGaps
         processCheckpoints = record.trace.count { $0.kind == .checkpoint }
         processToolCalls = record.trace.count { $0.kind == .toolResult }
@@ -63,6 +68,14 @@ public struct ChaosSummary: Sendable, Hashable {
         }
         let duplicates = effects.filter { !$0.hasSuffix(" #1") }
         if !duplicates.isEmpty { violations.append("side effects repeated: \(duplicates.joined(separator: ", "))") }
+        let counts = Dictionary(effectContents.map { ($0, 1) }, uniquingKeysWith: +)
+        let expectedCounts = Dictionary(reference.effectContents.map { ($0, 1) }, uniquingKeysWith: +)
+        let more = counts.filter { $0.value > (expectedCounts[$0.key] ?? 0) && expectedCounts[$0.key] != nil }.keys.sorted()
+        if duplicates.isEmpty && !more.isEmpty {
+            violations.append(
+                "side effects repeated: "
+                    + more.map { "\($0) ×\(counts[$0] ?? 0) (uninterrupted: ×\(expectedCounts[$0] ?? 0))" }.joined(separator: ", "))
+        }
         let firsts = Set(effects.filter { $0.hasSuffix(" #1") }), expected = Set(reference.effects.filter { $0.hasSuffix(" #1") })
         if firsts != expected {
             let lost = expected.subtracting(firsts).sorted(), extra = firsts.subtracting(expected).sorted()

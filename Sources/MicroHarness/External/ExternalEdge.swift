@@ -29,6 +29,7 @@ final class ExternalEdge: Sendable {
     private struct State {
         var modelRequests = 0
         var toolCalls = 0
+        var toolCallsArrived = 0
         var usage = Usage()
         var misses: [String] = []
         var kill: ExternalKillPoint?
@@ -111,15 +112,18 @@ final class ExternalEdge: Sendable {
     // MARK: Tool edge
 
     /// A service call from the agent (through MCP) is about to run.
-    func toolCall(_ tool: String, arguments: JSONValue, key: String) throws -> Int {
+    /// Returns the call's number among the calls that ran (a call killed before it ran is not counted).
+    func toolCall(_ tool: String, arguments: JSONValue) throws -> Int {
+        let arrived = state.withLock {
+            $0.toolCallsArrived += 1
+            return $0.toolCallsArrived
+        }
+        try killIfArmed(.toolCall(arrived))
         let number = state.withLock {
             $0.toolCalls += 1
             return $0.toolCalls
         }
-        try killIfArmed(.toolCall(number))
-        append(
-            .toolCall, step: step,
-            ["tool": .string(tool), "arguments": arguments, "callID": .string("mcp-\(number)"), "idempotencyKey": .string(key)])
+        append(.toolCall, step: step, ["tool": .string(tool), "arguments": arguments, "callID": .string("mcp-\(number)")])
         return number
     }
 

@@ -139,7 +139,12 @@ public final class World: Sendable {
                 let name = service.name
                 return service.wrapped { endpoint, request, context, next in
                     let tool = ToolNaming.baseName(service: name, endpoint: endpoint)
-                    let number = try edge.toolCall(tool, arguments: request, key: context.idempotencyKey)
+                    // MCP carries no idempotency key: the world numbers the calls that run, so the same call
+                    // of a resumed agent gets the key it had in an uninterrupted run.
+                    let number = try edge.toolCall(tool, arguments: request)
+                    var context = context
+                    context.runID = scenario.run.runID
+                    context.idempotencyKey = "\(scenario.run.runID)/mcp/\(number)"
                     do {
                         let result = try await next(request, context)
                         edge.toolResult(tool, number: number, content: result, isError: false)
