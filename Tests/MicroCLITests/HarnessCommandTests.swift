@@ -68,3 +68,28 @@ import Testing
         #expect(err.contains("exactly one of --every-juncture and --kills"))
     }
 }
+
+/// `micro check`: a saved run record checked against a scenario's expectations, without running.
+@Suite struct CheckCommandTests {
+    @Test func aSavedRecordPassesItsScenarioAndFailsAStricterOne() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("micro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = HarnessCommandTests.scenarios + "/single-agent-tools.yaml"
+        let (code, _, _) = await runMicro(["test", scenario, "--save-records", folder.path])
+        #expect(code == 0)
+        let record = folder.appendingPathComponent("single-agent-tools.record.json").path
+        let (passed, out, _) = await runMicro(["check", record, "--scenario", scenario])
+        #expect(passed == 0)
+        #expect(out.contains("1 passed, 0 failed"))
+        let stricter = folder.appendingPathComponent("stricter.yaml").path
+        try String(contentsOfFile: scenario, encoding: .utf8).replacingOccurrences(of: "expect:\n", with: "expect:\n  - steps: 99\n")
+            .write(toFile: stricter, atomically: true, encoding: .utf8)
+        let (failed, text, _) = await runMicro(["check", record, "--scenario", stricter])
+        #expect(failed == 1)
+        #expect(text.contains("steps: 3 model call(s), expected exactly 99"))
+        let (unreadable, _, err) = await runMicro(["check", stricter, "--scenario", scenario])
+        #expect(unreadable == 2)
+        #expect(err.contains("not a run record"))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import MicroAgent
+import MicroHarness
+import Testing
+
+/// A black-box agent (a Python process using only its standard library) under the harness: the world serves it
+/// scripted turns as OpenAI wire bytes and a fixture service over MCP, and writes the Trace from those edges.
+@Suite struct ExternalAgentTests {
+    static let agent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ExternalAgents/stdlib_loop.py").path
+    static let recordings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Recordings").path
+
+    static func scenario(mode: String = "", timeout: String = "30s", model: String? = nil, expect: String = "") throws -> Scenario {
+        let scripted = """
+                  script:
+                    - call: {tool: notifier_send, arguments: {to: ada}}
+                    - text: Sent it.
+            """
+        return try Scenario(parsing: """
+            name: external
+            fixtures:
+              - service: notifier
+                endpoints:
+                  - name: send
+                    effect: true
+                    input: {type: object, properties: {to: {type: string}}, required: [to]}
+                    responses:
+                      - result: {sent: true}
+            agents:
+              - name: bot
+                external:
+                  command: [python3, \(agent)]
+                  env: {AGENT_MODE: "\(mode)"}
+                  timeout: \(timeout)
+                model:
+            \(model ?? scripted)
+            run: {agent: bot, prompt: Notify Ada.}
+            expect:\(expect.isEmpty ? " []" : "\n" + expect)
+            """, file: "external.yaml")
+    }
+
+    @Test func theTraceIsWrittenFromWhatCrossesTheEdges() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(expect: """
+              - output: Sent it.
+              - tool_called: {name: notifier_send, arguments: {to: ada}, count: 1}
+              - steps: 2
+              - no_duplicate_side_effects: true
+            """))
+        #expect(outcome.passed, "\(outcome.failures)")
+        #expect(outcome.trace.map(\.kind) == [
+            .runStarted, .modelRequest, .modelResponse, .toolCall, .toolResult, .modelRequest, .modelResponse, .completed,
+        ])
+        let response = try #require(outcome.trace.first { $0.kind == .modelResponse })
+        #expect(response.data["toolCalls"] == [["name": "notifier_send", "arguments": ["to": "ada"]]])
+        #expect(outcome.record.sideEffects.map(\.key) == ["run/mcp/1"])
+    }
+
+    @Test func anAgentThatExitsNonZeroFailsWithItsStandardError() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(mode: "exit"))
+        #expect(outcome.result?.failure?.code == "agent_exit")
+        #expect(outcome.result?.failure?.message.contains("exited with 3: giving up on purpose") == true)
+        #expect(outcome.failures.map(\.name) == ["status"])
+        #expect(outcome.trace.contains { $0.kind == .modelRequest }, "the Trace up to the failure is kept")
+    }
+
+    @Test func anAgentThatHangsIsKilledAfterItsTimeout() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(mode: "hang", timeout: "1s"))
+        #expect(outcome.result?.failure?.code == "agent_timeout")
+        #expect(outcome.result?.failure?.message.contains("did not finish within 1.0 seconds (real time)") == true)
+    }
+
+    @Test func aRequestTheRecordingLacksNamesTheNearestRecordedOne() async throws {
+        let outcome = await ScenarioRunner.run(try Self.scenario(model: """
+                  provider: openai
+                  cassette: \(Self.recordings)/openai-answer.json
+            """))
+        let failure = try #require(outcome.result?.failure)
+        #expect(failure.code == "unrecorded_request")
+        #expect(failure.message.contains("model request 1"))
+        #expect(failure.message.contains("nearest"), "\(failure.message)")
+        #expect(outcome.trace.contains { $0.kind == .modelError && $0.data["unrecorded"] == true })
+    }
+
+    @Test func chaosCatchesAnAgentThatRepeatsItsSideEffectAfterARestart() async throws {
+        let chaos = ExternalChaos(scenario: try Self.scenario(), selection: .everyJuncture, seed: 1, jobs: 2)
+        let reference = try await chaos.reference()
+        let points = chaos.points(reference: reference)
+        #expect(points == [.modelRequest(1), .modelRequest(2), .toolCall(1)])
+        let trials = await chaos.trials(points, reference: reference)
+        #expect(trials.allSatisfy { $0.killed })
+        // Killed after its tool call ran, the agent starts over and sends the notification again.
+        #expect(trials[1].violations.first == #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#)
+        // Killed before anything ran, or before the tool ran, it ends like the uninterrupted run.
+        #expect(trials[0].violations.isEmpty && trials[2].violations.isEmpty, "\(trials)")
+    }
+
+    @Test func onlyTheRunsAgentMayBeExternal() throws {
+        #expect {
+            try Scenario(parsing: """
+                name: x
+                agents:
+                  - name: a
+                    model: {script: [{text: hi}]}
+                  - name: b
+                    external: {command: [python3, b.py]}
+                    model: {script: [{text: hi}]}
+                run: {agent: a, prompt: p}
+                """, file: "x.yaml")
+        } throws: { ($0 as? ScenarioError)?.description == "x.yaml:5: agents.b.external: only the agent the run starts may be an external process" }
+    }
+}
