@@ -31,7 +31,10 @@ let package = Package(
             name: "HarnessBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroAgent", package: "Micro"),
                 .product(name: "MicroHarness", package: "Micro"),
+                .product(name: "MicroTravel", package: "Micro"),
             ],
             path: "Benchmarks/HarnessBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

@@ -118,7 +118,7 @@ struct A2ACommand: AsyncParsableCommand {
         guard agents.contains(where: { $0.name == agent }) else {
             throw ValidationError("no agent \(agent); agents: \(agents.map(\.name).joined(separator: ", "))")
         }
-        let runtime = try await AgentWorld.travelRuntime(db: db)
+        let runtime = try await AgentWorld.catalogRuntime(db: db)
         let checkpointer: any Checkpointer = try db.map { try SQLiteCheckpointer(path: $0) } ?? InMemoryCheckpointer()
         let runner = AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: agents,

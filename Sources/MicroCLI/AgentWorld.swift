@@ -2,10 +2,12 @@ import Foundation
 import Micro
 import MicroAgent
 import MicroExamples
+import MicroHarness
 import MicroSQLite
 import Synchronization
 
-/// The bundled travel workflow on SQLite: services, their store and the checkpoints share one file.
+/// The bundled travel workflow on SQLite (`micro demo`, `micro runs`): the catalogue's services, their store and
+/// the checkpoints share one file.
 struct AgentWorld {
     let runtime: Runtime
     let checkpointer: SQLiteCheckpointer
@@ -13,7 +15,7 @@ struct AgentWorld {
 
     init(db: String, leaseSeconds: Int, crashAfter: Int? = nil) async throws {
         checkpointer = try SQLiteCheckpointer(path: db)
-        let runtime = try await Self.travelRuntime(db: db)
+        let runtime = try await Self.catalogRuntime(db: db)
         self.runtime = runtime
         let host = ProcessInfo.processInfo.hostName
         let count = Counter()
@@ -28,12 +30,18 @@ struct AgentWorld {
             })
     }
 
-    /// A live runtime serving the bundled travel services, their store in the SQLite file `db` when given.
-    static func travelRuntime(db: String?) async throws -> Runtime {
+    /// A live runtime serving every service of the command line's catalogue (the travel example's for
+    /// `micro`), their store in the SQLite file `db` when given.
+    static func catalogRuntime(db: String?) async throws -> Runtime {
         let environment = Environment.live
         var runtime = Runtime.inMemory(environment: environment)
         if let db { runtime.store = try SQLiteStore(path: db, environment: environment) }
-        try await TravelServices.serve(on: runtime)
+        let world = WorldRuntime(runtime: runtime, ledger: SideEffectLedger(store: runtime.store))
+        var services: [Service] = []
+        for entry in CLICatalog.current.services {
+            for service in try entry.make(world) where !services.contains(where: { $0.name == service.name }) { services.append(service) }
+        }
+        try await runtime.serve(services)
         return runtime
     }
 

@@ -7,13 +7,13 @@ import MicroMCP
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
-        abstract: "Serve the bundled services over MCP, or list and call the tools of another MCP server.",
+        abstract: "Serve the catalogue's services over MCP, or list and call the tools of another MCP server.",
         subcommands: [Serve.self, Tools.self, Call.self]
     )
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve the bundled travel services' tools, the registry and the agents' prompts over MCP.",
+            abstract: "Serve the catalogue's services' tools (the travel example's for micro), the registry and the agents' prompts over MCP.",
             discussion: """
                 --stdio (the default) reads newline-delimited JSON-RPC on stdin and writes it on stdout; logs go \
                 to stderr. --http PORT serves Streamable HTTP on http://HOST:PORT/mcp (0 picks a free port).
@@ -32,7 +32,7 @@ struct MCPCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let runtime = try await AgentWorld.travelRuntime(db: db)
+            let runtime = try await AgentWorld.catalogRuntime(db: db)
             let server = MCPServer(
                 runtime: runtime, agents: TravelAgents.all(),
                 info: MCPServer.Info(

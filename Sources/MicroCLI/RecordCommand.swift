@@ -58,7 +58,7 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let services = tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let runtime = try await AgentWorld.travelRuntime(db: nil)
+        let runtime = try await AgentWorld.catalogRuntime(db: nil)
         let agent = Agent(
             name: "recorder", instructions: "You are a helpful travel assistant. Use the tools when they help.",
             model: WithoutBuiltinTools(base), tools: .services(services),

@@ -6,7 +6,7 @@ import MicroSQLite
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
-        abstract: "List and call the tools of the bundled services.",
+        abstract: "List and call the tools of the catalogue's services (the bundled travel services for micro).",
         subcommands: [List.self, Call.self]
     )
 
@@ -16,7 +16,7 @@ struct ToolsCommand: AsyncParsableCommand {
         var db: String?
 
         /// A runtime serving the bundled example services.
-        func runtime() async throws -> Runtime { try await AgentWorld.travelRuntime(db: db) }
+        func runtime() async throws -> Runtime { try await AgentWorld.catalogRuntime(db: db) }
     }
 
     struct List: AsyncParsableCommand {
