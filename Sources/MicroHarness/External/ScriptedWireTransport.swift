@@ -39,6 +39,18 @@ struct ScriptedWireTransport: HTTPTransport {
                 stream: false)
         }
         let turn = turns[assistantTurns]
+        if let expected = turn.expecting {
+            let last = body["messages"]?.arrayValue?.last ?? .null
+            let text = Self.text(of: last)
+            guard text.contains(expected) else {
+                return Self.response(
+                    400,
+                    Self.error(
+                        "script_mismatch",
+                        "scripted answer \(assistantTurns + 1) expects the last message to contain \"\(expected)\"; it was: \(String(text.prefix(300)))"),
+                    stream: false)
+            }
+        }
         if let failure = turn.failure {
             var response = Self.response(
                 failure.code == ModelError.Code.rateLimited.rawValue ? 429 : 500, Self.error(failure.code, failure.message), stream: false)
@@ -140,6 +152,15 @@ struct ScriptedWireTransport: HTTPTransport {
     }
 
     // MARK: Helpers
+
+    /// The text of a request message in either dialect: its content string, or the text and tool results
+    /// of its content blocks.
+    static func text(of message: JSONValue) -> String {
+        if let text = message["content"]?.stringValue { return text }
+        return (message["content"]?.arrayValue ?? []).map { block in
+            block["text"]?.stringValue ?? block["content"]?.stringValue ?? block["content"].map { Self.text(of: ["content": $0]) } ?? ""
+        }.joined(separator: "\n")
+    }
 
     static func error(_ type: String, _ message: String) -> String {
         JSONValue.object(["error": ["type": .string(type), "message": .string(message)]]).canonicalString()
