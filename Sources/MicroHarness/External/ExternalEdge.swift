@@ -30,6 +30,7 @@ final class ExternalEdge: Sendable {
         var modelRequests = 0
         var toolCalls = 0
         var toolCallsArrived = 0
+        var identicalCalls: [String: Int] = [:]
         var usage = Usage()
         var misses: [String] = []
         var kill: ExternalKillPoint?
@@ -112,19 +113,34 @@ final class ExternalEdge: Sendable {
     // MARK: Tool edge
 
     /// A service call from the agent (through MCP) is about to run.
-    /// Returns the call's number among the calls that ran (a call killed before it ran is not counted).
-    func toolCall(_ tool: String, arguments: JSONValue) throws -> Int {
+    /// A call that ran: its number among the calls that ran, and its idempotency key. MCP carries no key, so
+    /// the world keys a call by its tool, its arguments and how many identical calls ran before it: a resumed
+    /// agent's call gets the key it had in an uninterrupted run, and a repeated call gets a new one.
+    func toolCall(_ tool: String, arguments: JSONValue, runID: String) throws -> (number: Int, key: String) {
         let arrived = state.withLock {
             $0.toolCallsArrived += 1
             return $0.toolCallsArrived
         }
         try killIfArmed(.toolCall(arrived))
-        let number = state.withLock {
-            $0.toolCalls += 1
-            return $0.toolCalls
+        let content = "\(tool) \(arguments.canonicalString())"
+        let (number, occurrence) = state.withLock { state in
+            state.toolCalls += 1
+            state.identicalCalls[content, default: 0] += 1
+            return (state.toolCalls, state.identicalCalls[content]!)
         }
-        append(.toolCall, step: step, ["tool": .string(tool), "arguments": arguments, "callID": .string("mcp-\(number)")])
-        return number
+        let key = "\(runID)/mcp/\(tool)/\(Self.digest(arguments.canonicalString()))/\(occurrence)"
+        append(.toolCall, step: step, ["tool": .string(tool), "arguments": arguments, "callID": .string("mcp-\(number)"), "idempotencyKey": .string(key)])
+        return (number, key)
+    }
+
+    /// A short stable digest (FNV-1a, 64 bits, hex) of `text`.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     func toolResult(_ tool: String, number: Int, content: JSONValue, isError: Bool) {

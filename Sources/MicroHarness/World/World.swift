@@ -139,12 +139,10 @@ public final class World: Sendable {
                 let name = service.name
                 return service.wrapped { endpoint, request, context, next in
                     let tool = ToolNaming.baseName(service: name, endpoint: endpoint)
-                    // MCP carries no idempotency key: the world numbers the calls that run, so the same call
-                    // of a resumed agent gets the key it had in an uninterrupted run.
-                    let number = try edge.toolCall(tool, arguments: request)
+                    let (number, key) = try edge.toolCall(tool, arguments: request, runID: scenario.run.runID)
                     var context = context
                     context.runID = scenario.run.runID
-                    context.idempotencyKey = "\(scenario.run.runID)/mcp/\(number)"
+                    context.idempotencyKey = key
                     do {
                         let result = try await next(request, context)
                         edge.toolResult(tool, number: number, content: result, isError: false)
