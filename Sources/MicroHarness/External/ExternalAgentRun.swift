@@ -40,7 +40,15 @@ enum ExternalAgentRun {
             return .failed(scenario, trace: world.trace, check: "external", "cannot make \(state): \(error)")
         }
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let replay = ReplayServer(transport: EdgeTransport(base: endpoint, provider: external.provider, edge: edge), logger: .quiet("micro-edge"))
+        // Recording: requests go on to the provider's origin (or the scenario's base URL's) with the agent's path.
+        let recording = world.isRecording
+        var upstream: String?
+        if recording, case .recorded(let provider, _, _, let baseURL) = spec.model.backend {
+            upstream = (baseURL ?? ProviderCatalog.entry(provider)?.baseURL).flatMap(Self.origin)
+        }
+        let replay = ReplayServer(
+            transport: EdgeTransport(base: endpoint, provider: external.provider, edge: edge), upstream: upstream,
+            logger: .quiet("micro-edge"))
         let mcp = MCPHTTPServer(
             server: MCPServer(runtime: world.runtime, info: .init(name: "micro-world", instructions: scenario.description)),
             logger: .quiet("micro-edge-mcp"))
@@ -49,7 +57,7 @@ enum ExternalAgentRun {
                 try await withLoopbackServer(mcp.application) { mcpPort in
                     let environment = Self.environment(
                         external: external, modelPort: modelPort, mcpPort: mcpPort, prompt: scenario.run.prompt,
-                        runID: scenario.run.runID, state: state)
+                        runID: scenario.run.runID, state: state, recording: recording)
                     return await drive(
                         world, edge: edge, spec: spec, external: external, environment: environment, work: work, kill: kill,
                         started: started)
@@ -134,9 +142,11 @@ enum ExternalAgentRun {
         return ScenarioOutcome(scenario: scenario, record: record)
     }
 
-    /// The process's environment: the harness's own, the endpoints, dummy keys, then the scenario's `env`.
+    /// The process's environment: the harness's own, the endpoints, dummy keys (when recording, the real
+    /// keys of the harness's environment pass through), then the scenario's `env`.
     static func environment(
-        external: ExternalAgentSpec, modelPort: Int, mcpPort: Int, prompt: String, runID: String, state: String
+        external: ExternalAgentSpec, modelPort: Int, mcpPort: Int, prompt: String, runID: String, state: String,
+        recording: Bool = false
     ) -> [String: String] {
         let base = "http://127.0.0.1:\(modelPort)"
         var environment = ProcessInfo.processInfo.environment
@@ -146,11 +156,21 @@ enum ExternalAgentRun {
             "MICRO_MCP_URL": "http://127.0.0.1:\(mcpPort)/mcp", "MICRO_PROMPT": prompt, "MICRO_RUN_ID": runID,
             "MICRO_STATE_DIR": state, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
         ]) { $1 }
-        for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { environment[variable] = "micro-world-needs-no-key" } }
+        for entry in ProviderCatalog.entries {
+            for variable in entry.apiKeyVariables where !(recording && environment[variable] != nil) {
+                environment[variable] = "micro-world-needs-no-key"
+            }
+        }
         for (key, value) in external.environment {
             environment[key] = ExternalProcess.expand(value, environment: ProcessInfo.processInfo.environment)
         }
         return environment
+    }
+
+    /// `scheme://host[:port]` of `url`.
+    static func origin(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 
     static func tail(_ text: String) -> String {

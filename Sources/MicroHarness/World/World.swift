@@ -297,6 +297,9 @@ extension World {
 }
 
 extension World {
+    /// Whether recorded-model agents talk to live providers (recording) instead of their cassettes.
+    var isRecording: Bool { liveTransport != nil }
+
     /// The transport behind an external agent's provider endpoint: its cassette (or, when recording, the live
     /// transport), or its scripted turns as `provider` wire bytes; the scenario's model faults as wire bytes
     /// on top.
