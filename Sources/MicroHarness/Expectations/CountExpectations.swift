@@ -2,69 +2,79 @@ import Foundation
 import Micro
 import MicroAgent
 
-/// `steps: N` or `{min, max}`: model calls of the top-level run.
-public struct StepsExpectation: ScenarioExpectation {
+/// An expectation on one count of the run, written `NAME: n` (exactly) or `{min, max}`.
+public protocol CountExpectation: ScenarioExpectation {
+    var bounds: Bounds { get }
+    init(_ bounds: Bounds)
+    /// The count in `record`, and how to say it (`3 model call(s)`).
+    static func count(in record: RunRecord) -> (value: Double, text: String)
+}
+
+extension CountExpectation {
+    public init(parsing node: YAMLNode) throws(ScenarioError) { self.init(try Bounds(parsing: node)) }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let (value, text) = Self.count(in: record)
+        return Verdict(bounds.contains(value), "\(text), expected \(bounds)")
+    }
+}
+
+/// `steps`: model calls of the top-level run.
+public struct StepsExpectation: CountExpectation {
     public static let name = "steps"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
-    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
 
-    public func check(_ record: RunRecord) -> Verdict {
+    public static func count(in record: RunRecord) -> (value: Double, text: String) {
         let steps = record.result?.steps ?? 0
-        return Verdict(bounds.contains(Double(steps)), "\(steps) model call(s), expected \(bounds)")
+        return (Double(steps), "\(steps) model call(s)")
     }
 }
 
-/// `tokens: N` or `{min, max}`: tokens spent (input + output), over every run.
-public struct TokensExpectation: ScenarioExpectation {
+/// `tokens`: tokens spent (input + output), over every run.
+public struct TokensExpectation: CountExpectation {
     public static let name = "tokens"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
-    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
 
-    public func check(_ record: RunRecord) -> Verdict {
+    public static func count(in record: RunRecord) -> (value: Double, text: String) {
         let tokens = record.usageByAgent.values.reduce(0) { $0 + $1.totalTokens }
-        return Verdict(bounds.contains(Double(tokens)), "\(tokens) tokens, expected \(bounds)")
+        return (Double(tokens), "\(tokens) tokens")
     }
 }
 
-/// `cost: {min, max}`: cost in USD from the agents' prices, over every run.
-public struct CostExpectation: ScenarioExpectation {
+/// `cost`: cost in USD from the agents' prices, over every run.
+public struct CostExpectation: CountExpectation {
     public static let name = "cost"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
-    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
 
-    public func check(_ record: RunRecord) -> Verdict {
-        let cost = record.cost
-        return Verdict(bounds.contains(cost), "cost $\(String(format: "%.6f", cost)), expected \(bounds)")
+    public static func count(in record: RunRecord) -> (value: Double, text: String) {
+        (record.cost, "cost $\(String(format: "%.6f", record.cost))")
     }
 }
 
-/// `checkpoints: N` or `{min, max}`: checkpoints committed by the top-level run (the sequence is always
-/// checked to have no gap).
-public struct CheckpointsExpectation: ScenarioExpectation {
+/// `checkpoints`: checkpoints committed by the top-level run (the sequence is always checked to have no gap).
+public struct CheckpointsExpectation: CountExpectation {
     public static let name = "checkpoints"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
-    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
 
-    public func check(_ record: RunRecord) -> Verdict {
+    public static func count(in record: RunRecord) -> (value: Double, text: String) {
         let count = record.trace.count { $0.kind == .checkpoint && $0.runID == record.runID }
-        return Verdict(bounds.contains(Double(count)), "\(count) checkpoint(s) committed by run \(record.runID), expected \(bounds)")
+        return (Double(count), "\(count) checkpoint(s) committed by run \(record.runID)")
     }
 }
 
-/// `compactions: N` or `{min, max}`: memory compactions, over every run.
-public struct CompactionsExpectation: ScenarioExpectation {
+/// `compactions`: memory compactions, over every run.
+public struct CompactionsExpectation: CountExpectation {
     public static let name = "compactions"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
-    public init(parsing node: YAMLNode) throws(ScenarioError) { bounds = try Bounds(parsing: node) }
 
-    public func check(_ record: RunRecord) -> Verdict {
+    public static func count(in record: RunRecord) -> (value: Double, text: String) {
         let count = record.trace.count { $0.kind == .compaction }
-        return Verdict(bounds.contains(Double(count)), "\(count) compaction(s), expected \(bounds)")
+        return (Double(count), "\(count) compaction(s)")
     }
 }
 
