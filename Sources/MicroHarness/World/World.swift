@@ -316,6 +316,8 @@ extension World {
                 wire = live
             } else {
                 let replay = try ScenarioModels.replay(cassette, agent: spec, scenario: scenario, environment: environment)
+                // Kept with the process's cassettes so that unused interactions are reported; an external run
+                // builds no in-process agents.
                 process.withLock { process in
                     var current = process ?? (agents: [], cassettes: [])
                     current.cassettes.append((spec.name, replay))
