@@ -1,5 +1,6 @@
 import Micro
 import MicroAgent
+import Synchronization
 import Testing
 
 @Suite struct AgentRunnerTests {
@@ -106,6 +107,34 @@ import Testing
         let refusal = try #require(model.requests.last?.messages.last?.toolResults.first)
         #expect(refusal.isError)
         #expect(refusal.content["error"]?["message"]?.stringValue?.contains("guardrail") == true)
+    }
+
+    /// A call a dead process had started is run again on resume as the same call (same idempotency key): it
+    /// must not count twice toward the identical-call guardrail, or the resumed run refuses what the
+    /// uninterrupted one ran.
+    @Test func aCallRestartedAfterACrashCountsOnceForTheIdenticalCallGuardrail() async throws {
+        struct Crash: Error {}
+        let world = try await AgentWorld()
+        let same = call("x", "weather_forecast", ["city": "Rome", "from": "2026-05-01"])
+        let looper = {
+            agent("looper", [.calls([same]), .calls([same]), .calls([same]), .answer("done")],
+                  guardrails: Guardrails(maxIdenticalCalls: 3), selection: .byAssistantTurns)
+        }
+        let crashed = Mutex(false)
+        let dying = AgentRunner(
+            runtime: world.runtime, checkpointer: world.checkpointer, agents: [looper()], owner: "test",
+            onCheckpoint: { checkpoint in
+                if checkpoint.juncture.description == "before_tool:2:0", !crashed.withLock({ $0 }) {
+                    crashed.withLock { $0 = true }
+                    throw Crash()
+                }
+            })
+        await #expect(throws: Crash.self) { try await dying.run("looper", input: "go", runID: "r") }
+        let resumed = world.runner([looper()])
+        let result = try await resumed.resume(runID: "r")
+        #expect(result.status == .completed)
+        #expect(resumed.trace.events(.guardrail).isEmpty)
+        #expect(resumed.trace.events(.toolResult).map { $0.data["isError"] } == [false, false])
     }
 
     @Test func tokenBudgetStopsTheRun() async throws {

@@ -209,10 +209,14 @@ struct RunSession {
     }
 
     private mutating func markStarted(_ call: PendingCall) async throws {
+        // A call already started by a process that died is the same call again (same idempotency key): it is
+        // another attempt, not another call for the budgets and the identical-call guardrail.
+        if state.pendingCalls[call.index].status == .pending {
+            state.counters.toolCalls += 1
+            state.counters.identicalCalls[call.signature, default: 0] += 1
+        }
         state.pendingCalls[call.index].status = .started
         state.pendingCalls[call.index].attempts += 1
-        state.counters.toolCalls += 1
-        state.counters.identicalCalls[call.signature, default: 0] += 1
         try await commit(.beforeTool(step: state.step, index: call.index))
         record(
             .toolCall,
