@@ -128,6 +128,58 @@ import Testing
         #expect(outcome.result?.output == "done")
     }
 
+    /// A process killed mid-run leaves its fault decisions and counts in the store: the process that resumes
+    /// meets the faults the uninterrupted run would (the n-th call stays the n-th), and a call it repeats (the
+    /// same idempotency key, or the same model turn) meets the same decision. Two worlds on one SQLite file
+    /// stand for the two processes.
+    @Test(arguments: [
+        ("{target: tool, kind: error, tool: weather_forecast, call: 1}", "before_model:2", [true, false], "before_tool:1:0"),
+        ("{target: tool, kind: error, tool: weather_forecast, call: 2}", "before_tool:2:0", [false, true], "before_tool:2:0"),
+        ("{target: model, kind: rate_limit, retry_after: 1s, call: 2}", "before_model:2", [false, false], "before_model:2"),
+    ])
+    func aResumedProcessMeetsTheFaultsOfTheUninterruptedRun(fault: String, killAt: String, errors: [Bool], juncture: String) async throws {
+        struct Killed: Error {}
+        let scenario = try Scenario(
+            parsing: """
+                name: remembered faults
+                seed: 5
+                services: [weather]
+                agents:
+                  - name: agent
+                    guardrails: {retry: {max_attempts: 3, initial_delay: 1s, jitter: 0}}
+                    model:
+                      script:
+                        - call: {tool: weather_forecast, arguments: {city: Lisbon, from: "2026-05-01", days: 1}}
+                        - call: {tool: weather_forecast, arguments: {city: Lisbon, from: "2026-05-01", days: 1}}
+                        - text: done
+                run: {agent: agent, prompt: go}
+                faults:
+                  - \(fault)
+                """, file: "remembered.yaml", catalog: .travel)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try await World(scenario, storage: .sqlite(path: path))
+        _ = await ScenarioRunner.run(in: first) { checkpoint in
+            if checkpoint.juncture.description == killAt { throw Killed() }
+        }
+        let second = try await World(scenario, storage: .sqlite(path: path))
+        let resumed = await ScenarioRunner.run(in: second, resume: true)
+        #expect(resumed.result?.output == "done", "\(resumed.failures)")
+        // Each call's last result (the resumed process's, for a call it repeated), by step: erroring as the plan says.
+        var lastResult: [Int: Bool] = [:]
+        for event in first.trace.all + second.trace.all where event.kind == .toolResult {
+            lastResult[event.step] = event.data["isError"]?.boolValue ?? false
+        }
+        #expect(lastResult.sorted { $0.key < $1.key }.map(\.value) == errors)
+        // Where each fault fired: the juncture of the checkpoint just before it.
+        let fired = [first.trace.all, second.trace.all].flatMap { events in
+            events.indices.filter { events[$0].kind == .faultInjected }.map { index in
+                events[..<index].last { $0.kind == .checkpoint }?.data["juncture"]?.stringValue ?? ""
+            }
+        }
+        #expect(fired == [juncture])
+    }
+
     @Test func triggersCountTheirOwnCalls() {
         let random = RandomSource.seeded(1)
         #expect((1...6).filter { FaultTrigger(call: 3).fires(count: $0, random: random) } == [3])

@@ -111,7 +111,10 @@ extension Service {
     ) -> Service {
         wrapped { endpoint, request, context, next in
             let tool = toolName(endpoint)
-            guard let fault = injector.fault(.tool, agent: context.caller, tool: tool, text: request.canonicalString()) else {
+            guard
+                let fault = await injector.fault(
+                    .tool, agent: context.caller, tool: tool, text: request.canonicalString(), identity: context.idempotencyKey)
+            else {
                 return try await next(request, context)
             }
             if let kind = custom.first(where: { $0.name == fault.kind }) { return try await kind.inject(request, context, next) }

@@ -1,3 +1,4 @@
+import Foundation
 import Micro
 import MicroAgent
 import Synchronization
@@ -6,21 +7,57 @@ import Synchronization
 ///
 /// Each fault counts the calls it applies to (its target, its filters and its `match`); its trigger decides
 /// on that count. Probabilities draw from the seeded random source, so a seed repeats the same faults.
+///
+/// Calls with an identity (a tool call's idempotency key, a model call's run and turn) have their decision
+/// and the counts kept in `memory`, the world's store: a process that resumes the run and repeats such a
+/// call meets the same decision, and the counts go on where the killed process left them, so a chaos trial
+/// of a scenario with faults meets the faults of the uninterrupted run.
 public final class FaultInjector: Sendable {
     public let plan: [FaultSpec]
     let trace: Trace
     let environment: Environment
-    private let state: Mutex<[(seen: Int, fired: Int)]>
+    let memory: (any Store)?
+    private let state: Mutex<State>
 
-    public init(plan: [FaultSpec], trace: Trace, environment: Environment) {
+    struct State {
+        var counts: [Count]
+        var loaded = false
+        /// How many times each identity was asked about in this process (a retry repeats an identity).
+        var occurrences: [String: Int] = [:]
+    }
+
+    struct Count: Codable, Equatable {
+        var seen = 0
+        var fired = 0
+    }
+
+    /// What was decided for one call: the fault's index in the plan (nil: none), its count, and every
+    /// fault's counts after the decision (one record, so a kill never keeps one without the other).
+    struct Decision: Codable {
+        var fault: Int?
+        var count: Int
+        var counts: [Count]
+    }
+
+    static let namespace = "micro.faults"
+
+    public init(plan: [FaultSpec], trace: Trace, environment: Environment, memory: (any Store)? = nil) {
         self.plan = plan
         self.trace = trace
         self.environment = environment
-        state = Mutex(Array(repeating: (0, 0), count: plan.count))
+        self.memory = memory
+        state = Mutex(State(counts: Array(repeating: Count(), count: plan.count)))
     }
 
-    /// How many times each fault of the plan fired, in plan order.
-    public var firedCounts: [Int] { state.withLock { $0.map(\.fired) } }
+    /// How many times each fault of the plan fired, in plan order (this process's firings and, with a
+    /// memory, those of the processes before it).
+    public var firedCounts: [Int] { state.withLock { $0.counts.map(\.fired) } }
+
+    /// A new process takes over (a simulated crash): its calls are first occurrences again, as they would be
+    /// in a process started anew.
+    public func restarted() {
+        state.withLock { $0.occurrences = [:] }
+    }
 
     /// Faults of the plan that never fired and are not optional.
     public var unfired: [FaultSpec] {
@@ -39,21 +76,91 @@ public final class FaultInjector: Sendable {
         _ target: FaultSpec.Target, agent: String? = nil, tool: String? = nil, topic: String? = nil, text: String = ""
     ) -> FaultSpec? {
         guard plan.contains(where: { $0.target == target }) else { return nil }
-        let decision: (index: Int, count: Int)? = state.withLock { state in
-            var chosen: (Int, Int)?
-            for (index, fault) in plan.enumerated() where fault.target == target {
-                if let wanted = fault.agent, wanted != agent { continue }
-                if let wanted = fault.tool, wanted != tool { continue }
-                if let wanted = fault.topic, wanted != topic { continue }
-                if let match = fault.trigger.match, !text.contains(match) { continue }
-                state[index].seen += 1
-                if chosen == nil && fault.trigger.fires(count: state[index].seen, random: environment.random) {
-                    state[index].fired += 1
-                    chosen = (index, state[index].seen)
-                }
-            }
-            return chosen
+        let decision = state.withLock { decide(&$0.counts, target, agent: agent, tool: tool, topic: topic, text: text) }
+        return record(decision, target, agent: agent, tool: tool, topic: topic)
+    }
+
+    /// ``fault(_:agent:tool:topic:text:)`` for a call with a stable `identity`: the first time this process
+    /// asks about it (a retry within the process asks again, as a further occurrence), a decision remembered
+    /// from an earlier process is repeated; otherwise one is made and remembered.
+    public func fault(
+        _ target: FaultSpec.Target, agent: String? = nil, tool: String? = nil, topic: String? = nil, text: String = "",
+        identity: String
+    ) async -> FaultSpec? {
+        guard plan.contains(where: { $0.target == target }) else { return nil }
+        guard let memory else { return fault(target, agent: agent, tool: tool, topic: topic, text: text) }
+        await loadCounts(from: memory)
+        let occurrence = state.withLock { state in
+            state.occurrences[identity, default: 0] += 1
+            return state.occurrences[identity]!
         }
+        let key = "decision/\(target.rawValue)/\(identity)#\(occurrence)"
+        if let remembered = try? await memory.read(key, in: Self.namespace),
+            let earlier = try? JSONDecoder().decode(Decision.self, from: Data(remembered.value))
+        {
+            guard let index = earlier.fault, plan.indices.contains(index) else { return nil }
+            return record((index, earlier.count), target, agent: agent, tool: tool, topic: topic)
+        }
+        let (decision, counts) = state.withLock { state in
+            let decision = decide(&state.counts, target, agent: agent, tool: tool, topic: topic, text: text)
+            return (decision, state.counts)
+        }
+        let applicable = plan.indices.first { applies(plan[$0], target, agent: agent, tool: tool, topic: topic, text: text) }
+        let remembered = Decision(fault: decision?.index, count: decision?.count ?? applicable.map { counts[$0].seen } ?? 0, counts: counts)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        if let bytes = try? encoder.encode(remembered) {
+            try? await memory.write(StoreRecord(key: key, value: Array(bytes)), in: Self.namespace)
+        }
+        return record(decision, target, agent: agent, tool: tool, topic: topic)
+    }
+
+    private func applies(
+        _ fault: FaultSpec, _ target: FaultSpec.Target, agent: String?, tool: String?, topic: String?, text: String
+    ) -> Bool {
+        guard fault.target == target else { return false }
+        if let wanted = fault.agent, wanted != agent { return false }
+        if let wanted = fault.tool, wanted != tool { return false }
+        if let wanted = fault.topic, wanted != topic { return false }
+        if let match = fault.trigger.match, !text.contains(match) { return false }
+        return true
+    }
+
+    private func decide(
+        _ counts: inout [Count], _ target: FaultSpec.Target, agent: String?, tool: String?, topic: String?, text: String
+    ) -> (index: Int, count: Int)? {
+        var chosen: (Int, Int)?
+        for (index, fault) in plan.enumerated() where applies(fault, target, agent: agent, tool: tool, topic: topic, text: text) {
+            counts[index].seen += 1
+            if chosen == nil && fault.trigger.fires(count: counts[index].seen, random: environment.random) {
+                counts[index].fired += 1
+                chosen = (index, counts[index].seen)
+            }
+        }
+        return chosen
+    }
+
+    /// The counts of earlier processes (the decision that saw the most calls), read once, before this
+    /// process decides anything with an identity.
+    private func loadCounts(from memory: any Store) async {
+        guard !state.withLock({ $0.loaded }) else { return }
+        let decisions = (try? await memory.read(prefix: "decision/", in: Self.namespace, limit: nil, offset: 0)) ?? []
+        let kept = decisions.compactMap { try? JSONDecoder().decode(Decision.self, from: Data($0.value)).counts }
+            .max { $0.reduce(0) { $0 + $1.seen } < $1.reduce(0) { $0 + $1.seen } }
+        state.withLock { state in
+            guard !state.loaded else { return }
+            state.loaded = true
+            guard let kept, kept.count == state.counts.count else { return }
+            for index in kept.indices {
+                state.counts[index].seen += kept[index].seen
+                state.counts[index].fired += kept[index].fired
+            }
+        }
+    }
+
+    private func record(
+        _ decision: (index: Int, count: Int)?, _ target: FaultSpec.Target, agent: String?, tool: String?, topic: String?
+    ) -> FaultSpec? {
         guard let decision else { return nil }
         let fault = plan[decision.index]
         let scope = RunScope.current

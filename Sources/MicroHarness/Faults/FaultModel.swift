@@ -23,7 +23,20 @@ struct FaultModel: Model {
                 }
             }.joined(separator: " ")
         } ?? ""
-        guard let fault = injector.fault(.model, agent: agent, text: lastText) else { return base.stream(request) }
+        // The run and its turn name the call, so a resumed process meets the fault the killed one met.
+        let turn = request.turn ?? (request.messages.count { $0.role == .assistant } + 1)
+        let identity = "\(RunScope.current?.runID ?? "")/\(agent)/turn-\(turn)"
+        let deferred = DeferredPump { [self] in
+            guard let fault = await injector.fault(.model, agent: agent, text: lastText, identity: identity) else {
+                return base.stream(request)
+            }
+            return faulted(fault, request)
+        }
+        return AsyncThrowingStream(unfolding: { try await deferred.next() })
+    }
+
+    /// The stream of a call that `fault` hits.
+    private func faulted(_ fault: FaultSpec, _ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
         if let error = Self.immediateError(fault) { return AsyncThrowingStream { $0.finish(throwing: error) } }
         let pump = EventPump(base.stream(request))
         let environment = environment
@@ -68,6 +81,21 @@ struct FaultModel: Model {
             default: .overloaded
             }
         return ModelError(code, http.message, status: http.status, providerType: http.providerType, retryAfter: fault.retryAfter)
+    }
+}
+
+/// A stream made on its first pull (after an asynchronous decision), then pulled from one event at a time.
+actor DeferredPump {
+    private let make: @Sendable () async -> AsyncThrowingStream<ModelEvent, any Error>
+    private var pump: EventPump?
+
+    init(_ make: @escaping @Sendable () async -> AsyncThrowingStream<ModelEvent, any Error>) {
+        self.make = make
+    }
+
+    func next() async throws -> ModelEvent? {
+        if pump == nil { pump = EventPump(await make()) }
+        return try await pump!.next()
     }
 }
 

@@ -1,4 +1,5 @@
 import Micro
+import MicroAgent
 import MicroProviders
 import Synchronization
 
@@ -18,7 +19,10 @@ struct FaultTransport: HTTPTransport {
     let answered = AnsweredRequests()
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let fault = injector.fault(.model, agent: agent, text: String(decoding: request.body, as: UTF8.self)) else {
+        let body = String(decoding: request.body, as: UTF8.self)
+        // The run and the request's bytes name the call, so a resumed process meets the fault the killed one met.
+        let identity = "\(RunScope.current?.runID ?? "")/\(agent)/\(ExternalEdge.digest(body))"
+        guard let fault = await injector.fault(.model, agent: agent, text: body, identity: identity) else {
             if let (status, headers, chunks) = answered.take(request) {
                 let feed = ChunkFeed(chunks, pause: nil, environment: injector.environment)
                 return HTTPResponse(status: status, headers: headers, body: AsyncThrowingStream(unfolding: { try await feed.next() }))

@@ -68,10 +68,6 @@ public final class World: Sendable {
         self.clock = clock
         let environment = Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
         self.environment = environment
-        let injector = FaultInjector(plan: scenario.faults, trace: trace, environment: environment)
-        self.injector = injector
-        let hasFaults = { (target: FaultSpec.Target) in scenario.faults.contains { $0.target == target } }
-
         var runtime = Runtime.inMemory(environment: environment)
         var checkpointer: any Checkpointer
         switch storage {
@@ -81,6 +77,11 @@ public final class World: Sendable {
             runtime.store = try SQLiteStore(path: path, environment: environment)
             checkpointer = try SQLiteCheckpointer(path: path)
         }
+        // Fault decisions are kept in the store itself (never through its own faults), so a resumed process
+        // repeats them.
+        let injector = FaultInjector(plan: scenario.faults, trace: trace, environment: environment, memory: runtime.store)
+        self.injector = injector
+        let hasFaults = { (target: FaultSpec.Target) in scenario.faults.contains { $0.target == target } }
         let mailboxes = Mailboxes(base: runtime.broker)
         runtime.broker = mailboxes
         if hasFaults(.store) { runtime.store = FaultStore(base: runtime.store, injector: injector) }
@@ -237,6 +238,7 @@ public final class World: Sendable {
     /// A new process starts: the next ``agents()`` builds fresh models, as a restarted process would.
     public func restart() {
         process.withLock { $0 = nil }
+        injector.restarted()
     }
 
     /// A runner for one "process" of the world: the local agents, and `remoteAgents` (the A2A-served ones).
