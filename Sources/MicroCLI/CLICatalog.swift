@@ -1,8 +1,16 @@
+import Foundation
 import MicroHarness
 
 /// The catalogue the running command line resolves scenario names against.
 enum CLICatalog {
     @TaskLocal static var current: Catalog = .empty
+
+    /// The name the command line was started by (`micro`, or a package's own `support-desk`), for help and
+    /// the commands it prints to reproduce something.
+    static let commandName: String = {
+        let name = CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? ""
+        return name.isEmpty || name.hasSuffix(".xctest") || name.hasPrefix("swiftpm-testing") ? "micro" : name
+    }()
 }
 
 extension MicroCommand {

@@ -57,8 +57,8 @@ struct ChaosCommand: AsyncParsableCommand {
         let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
         bar.finish()
         try report(trials, started: started) { trial in
-            "  reproduce: micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
-                + "micro run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume"
+            "  reproduce: \(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
+                + "\(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume"
         }
     }
 
@@ -77,7 +77,7 @@ struct ChaosCommand: AsyncParsableCommand {
         let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
         let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
         bar.finish()
-        try report(trials, started: started) { trial in "  reproduce: micro chaos \(scenario) --seed \(seed) (the trial \(trial.point))" }
+        try report(trials, started: started) { trial in "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --seed \(seed) (the trial \(trial.point))" }
     }
 
     /// Prints the table and the tally; exits 1 with each violation and how to reproduce it.

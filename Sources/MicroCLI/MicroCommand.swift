@@ -6,7 +6,7 @@ import MicroSQLite
 /// The `micro` command line.
 public struct MicroCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "micro",
+        commandName: CLICatalog.commandName,
         abstract: "Agent runtime and deterministic test harness: services as AI tools, recorded LLMs, chaos runs.",
         version: MicroVersion.description,
         subcommands: [
