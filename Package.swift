@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MicroTravel", targets: ["MicroTravel"]),
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
+        .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
     dependencies: [
