@@ -6,7 +6,8 @@ import MicroMCP
 import MicroProviders
 import MicroReplay
 
-/// Runs a scenario whose agent under test is an external process (any language): the world stands at its
+/// Runs a scenario whose agent under test is an external process (any language; for one behind an A2A
+/// endpoint see ``ExternalA2ARun``): the world stands at its
 /// edges. On loopback it serves a provider endpoint in the provider's own wire format (the scenario's
 /// cassette replayed, or its scripted turns rendered as wire bytes, with the scenario's model faults as
 /// wire bytes; a live recording in record mode) and the scenario's services as an MCP server, hands them
@@ -58,6 +59,11 @@ enum ExternalAgentRun {
                     let environment = Self.environment(
                         external: external, modelPort: modelPort, mcpPort: mcpPort, prompt: scenario.run.prompt,
                         runID: scenario.run.runID, state: state, recording: recording)
+                    if let url = external.a2a {
+                        return await ExternalA2ARun.drive(
+                            world, edge: edge, external: external, url: url, environment: environment, work: work, kill: kill,
+                            started: started)
+                    }
                     return await drive(
                         world, edge: edge, spec: spec, external: external, environment: environment, work: work, kill: kill,
                         started: started)

@@ -156,9 +156,16 @@ extension Scenario {
     }
 
     private static func external(_ node: YAMLNode, model: ModelSpec) throws(ScenarioError) -> ExternalAgentSpec {
-        let map = try node.mapping(["command", "env", "cwd", "provider", "timeout"])
-        let command = try map.required("command").strings()
-        if command.isEmpty { throw map["command"]!.error("command needs at least the program") }
+        let map = try node.mapping(["command", "a2a", "env", "cwd", "provider", "timeout"])
+        let a2a = try map["a2a"]?.string()
+        if let a2a, !(a2a.hasPrefix("http://") || a2a.hasPrefix("https://")) {
+            throw map["a2a"]!.error("a2a must be an http:// or https:// URL, got \(a2a)")
+        }
+        let command = a2a == nil ? try map.required("command").strings() : try map["command"]?.strings() ?? []
+        if command.isEmpty && a2a == nil { throw map["command"]!.error("command needs at least the program") }
+        if let a2a, a2a.contains("${MICRO_A2A_PORT}"), command.isEmpty {
+            throw map["a2a"]!.error("${MICRO_A2A_PORT} is a port the world hands to the process it starts; give a command")
+        }
         var environment: [String: String] = [:]
         if let env = map["env"] {
             for (key, value) in try env.anyMapping().entries { environment[key] = try value.string() }
@@ -174,7 +181,7 @@ extension Scenario {
         }
         let timeout = try map["timeout"]?.duration() ?? .seconds(60)
         return ExternalAgentSpec(
-            command: command, environment: environment, workingDirectory: try map["cwd"]?.string(), provider: provider,
+            command: command, a2a: a2a, environment: environment, workingDirectory: try map["cwd"]?.string(), provider: provider,
             timeout: timeout)
     }
 

@@ -79,10 +79,15 @@ public struct AgentSpec: Sendable {
     public var line: Int
 }
 
-/// An agent under test that runs as its own process, in any language.
+/// An agent under test that runs as its own process, in any language, or behind an A2A endpoint.
 public struct ExternalAgentSpec: Sendable, Hashable {
-    /// The program and its arguments (`${VAR}` and `${VAR:-default}` expand from the harness's environment).
+    /// The program and its arguments (`${VAR}` and `${VAR:-default}` expand from the harness's environment);
+    /// empty for an A2A endpoint the world does not start.
     public var command: [String]
+    /// The agent's A2A base URL: the world sends the run's prompt (and its `inputs`, when the task asks) as
+    /// A2A messages there instead of reading the process's standard output. `${MICRO_A2A_PORT}` in it is a
+    /// free loopback port the world picks and hands to the process in the same variable.
+    public var a2a: String?
     /// Extra environment variables (expanded the same way).
     public var environment: [String: String]
     /// The working directory, relative to the scenario's folder (default: that folder).

@@ -24,15 +24,14 @@ def post(url, body, headers=None):
     return (json.loads(raw) if raw.strip() else None), session
 
 
-def main():
-    mode = os.environ.get("AGENT_MODE", "")
+def run_loop(prompt, mode=""):
+    """The tool loop: the model's final text, after running the tools it asks for through MCP."""
     mcp = os.environ["MICRO_MCP_URL"]
     _, session = post(mcp, {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "stdlib-loop", "version": "1"}}})
     headers = {"mcp-protocol-version": "2025-06-18", **({"mcp-session-id": session} if session else {})}
     post(mcp, {"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
-    prompt = os.environ["MICRO_PROMPT"] + (" (reworded)" if mode == "reword" else "")
-    messages = [{"role": "user", "content": prompt}]
+    messages = [{"role": "user", "content": prompt + (" (reworded)" if mode == "reword" else "")}]
     for step in range(8):
         answer, _ = post(os.environ["OPENAI_BASE_URL"] + "/chat/completions", {"model": "gpt-4o", "messages": messages})
         if mode == "exit":
@@ -44,13 +43,16 @@ def main():
         message = answer["choices"][0]["message"]
         messages.append(message)
         if not message.get("tool_calls"):
-            print(message["content"])
-            return
+            return message["content"]
         for call in message["tool_calls"]:
             result, _ = post(mcp, {"jsonrpc": "2.0", "id": step + 1, "method": "tools/call", "params": {
                 "name": call["function"]["name"], "arguments": json.loads(call["function"]["arguments"])}}, headers)
             messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result.get("result"))})
     sys.exit(4)
+
+
+def main():
+    print(run_loop(os.environ["MICRO_PROMPT"], os.environ.get("AGENT_MODE", "")))
 
 
 if __name__ == "__main__":

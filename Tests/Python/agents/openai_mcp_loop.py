@@ -31,11 +31,12 @@ def tool_text(result):
     return ("error: " + text) if result.is_error else text
 
 
-async def main():
+async def run_loop(prompt):
+    """The model's final text, after running through MCP every tool call it makes."""
     model = OpenAI()
     async with Client(os.environ["MICRO_MCP_URL"]) as mcp:
         tools = openai_tools(await mcp.list_tools())
-        messages = [{"role": "user", "content": os.environ["MICRO_PROMPT"]}]
+        messages = [{"role": "user", "content": prompt}]
         for _ in range(MAX_STEPS):
             completion = model.chat.completions.create(
                 model=os.environ.get("MICRO_MODEL", "gpt-4o"), messages=messages, tools=tools,
@@ -43,13 +44,19 @@ async def main():
             message = completion.choices[0].message
             messages.append(message.model_dump(exclude_none=True))
             if not message.tool_calls:
-                print(message.content or "")
-                return
+                return message.content or ""
             for call in message.tool_calls:
                 result = await mcp.call_tool(call.function.name, json.loads(call.function.arguments or "{}"))
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": tool_text(result)})
-    print(f"no answer after {MAX_STEPS} steps", file=sys.stderr)
-    sys.exit(2)
+    raise RuntimeError(f"no answer after {MAX_STEPS} steps")
+
+
+async def main():
+    try:
+        print(await run_loop(os.environ["MICRO_PROMPT"]))
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
