@@ -19,23 +19,53 @@ import Testing
     ]
 
     static func request(_ dialect: ScriptedWireTransport.Dialect, stream: Bool, messages: [JSONValue]) -> HTTPRequest {
-        let body: JSONValue = ["model": "m", "stream": .bool(stream), "messages": .array(messages), "max_tokens": 100]
-        let path = dialect == .openAI ? "/v1/chat/completions" : "/v1/messages"
-        return HTTPRequest(url: "http://127.0.0.1\(path)", body: body.canonicalBytes())
+        switch dialect {
+        case .gemini:
+            let contents = messages.map { message -> JSONValue in
+                ["role": message["role"] == "assistant" ? "model" : "user", "parts": [["text": message["content"] ?? ""]]]
+            }
+            let method = stream ? "streamGenerateContent?alt=sse" : "generateContent"
+            return HTTPRequest(url: "http://127.0.0.1/v1beta/models/m:\(method)", body: JSONValue.object(["contents": .array(contents)]).canonicalBytes())
+        case .ollama:
+            let body: JSONValue = ["model": "m", "stream": .bool(stream), "messages": .array(messages)]
+            return HTTPRequest(url: "http://127.0.0.1/api/chat", body: body.canonicalBytes())
+        case .openAI, .anthropic:
+            let body: JSONValue = ["model": "m", "stream": .bool(stream), "messages": .array(messages), "max_tokens": 100]
+            let path = dialect == .openAI ? "/v1/chat/completions" : "/v1/messages"
+            return HTTPRequest(url: "http://127.0.0.1\(path)", body: body.canonicalBytes())
+        }
     }
 
-    @Test(arguments: [(ScriptedWireTransport.Dialect.openAI, true), (.openAI, false), (.anthropic, true), (.anthropic, false)])
+    static let contentTypes: [ScriptedWireTransport.Dialect: String] = [.openAI: "text/event-stream", .anthropic: "text/event-stream", .gemini: "text/event-stream", .ollama: "application/x-ndjson"]
+
+    @Test(arguments: [ScriptedWireTransport.Dialect.openAI, .anthropic, .gemini, .ollama], [true, false])
     func ourAdaptersReadBackTheScriptedTurn(dialect: ScriptedWireTransport.Dialect, stream: Bool) async throws {
         let transport = ScriptedWireTransport(turns: Self.turns, dialect: dialect, model: "scripted")
         let response = try await transport.send(Self.request(dialect, stream: stream, messages: [["role": "user", "content": "hi"]]))
         #expect(response.status == 200)
-        #expect(response.header("content-type") == (stream ? "text/event-stream" : "application/json"))
+        #expect(response.header("content-type") == (stream ? Self.contentTypes[dialect] : "application/json"))
         let body = try await response.collectBody()
-        let summary = try #require(await EdgeTransport.summary(body, provider: dialect == .openAI ? "openai" : "anthropic"))
+        let summary = try #require(await EdgeTransport.summary(body, provider: dialect.rawValue))
         #expect(summary.message.text == "Looking it up.")
-        #expect(summary.message.toolCalls == Self.turns[0].toolCalls)
+        // Gemini and Ollama carry no call IDs: the adapter makes its own.
+        #expect(summary.message.toolCalls.map { [$0.name: $0.arguments] } == Self.turns[0].toolCalls.map { [$0.name: $0.arguments] })
+        if dialect == .openAI || dialect == .anthropic { #expect(summary.message.toolCalls == Self.turns[0].toolCalls) }
         #expect(summary.usage == Usage(inputTokens: 30, outputTokens: 7))
         #expect(summary.stopReason == .toolUse)
+    }
+
+    @Test(arguments: [ScriptedWireTransport.Dialect.gemini, .ollama])
+    func theTurnFollowsTheModelMessagesInGeminiAndOllamaRequests(dialect: ScriptedWireTransport.Dialect) async throws {
+        let transport = ScriptedWireTransport(turns: Self.turns, dialect: dialect, model: "scripted")
+        let second = try await transport.send(Self.request(dialect, stream: true, messages: [
+            ["role": "user", "content": "hi"], ["role": "assistant", "content": "Looking it up."], ["role": "user", "content": "it shipped"],
+        ]))
+        let summary = try #require(await EdgeTransport.summary(try await second.collectBody(), provider: dialect.rawValue))
+        #expect(summary.message.text == "Done.")
+        let mismatch = try await transport.send(Self.request(dialect, stream: true, messages: [
+            ["role": "user", "content": "hi"], ["role": "assistant", "content": "Looking it up."], ["role": "user", "content": "lost"],
+        ]))
+        #expect(mismatch.status == 400)
     }
 
     @Test func theTurnFollowsTheAssistantMessagesInTheRequest() async throws {

@@ -35,7 +35,15 @@ struct EdgeTransport: HTTPTransport {
 
     /// Text, tool calls and usage of a response body, in whichever form it came (SSE, NDJSON or JSON).
     static func summary(_ body: [UInt8], provider: String) async -> ModelResponse? {
-        if let json = try? JSONValue(parsing: body), json.objectValue != nil { return jsonSummary(json) }
+        var body = body
+        if let json = try? JSONValue(parsing: body), json.objectValue != nil {
+            // Gemini's and Ollama's whole answers are their streams' single chunk: fold them as one.
+            switch provider {
+            case "gemini": body = Array("data: ".utf8) + body + Array("\n\n".utf8)
+            case "ollama": body += Array("\n".utf8)
+            default: return jsonSummary(json)
+            }
+        }
         // A stream: fold it with our own adapter, exactly as a Micro agent would read it.
         let canned = CannedTransport(body: body)
         var keys: [String: String] = [:]

@@ -3,14 +3,17 @@ import MicroAgent
 import MicroProviders
 
 /// Answers an external agent's model requests with a scenario's scripted turns, rendered as the provider's
-/// own wire bytes (OpenAI Chat Completions or Anthropic Messages; SSE when the request asks to stream, the
-/// JSON message otherwise). The turn is chosen by the number of assistant messages in the request, as
+/// own wire bytes: OpenAI Chat Completions and Anthropic Messages (SSE when the request asks to stream, the
+/// JSON message otherwise), Gemini `generateContent` (`streamGenerateContent` as SSE) and Ollama `/api/chat`
+/// (NDJSON unless `"stream": false`). The turn is chosen by the number of assistant messages in the request, as
 /// `ScriptedModel.byAssistantTurns` chooses: a restarted agent that starts over gets the first turn again,
 /// one that resumed from its own checkpoint gets the turn where it stopped.
 struct ScriptedWireTransport: HTTPTransport {
     enum Dialect: String, Sendable {
         case openAI = "openai"
         case anthropic
+        case gemini
+        case ollama
     }
 
     let turns: [ScriptedModel.Turn]
@@ -20,7 +23,7 @@ struct ScriptedWireTransport: HTTPTransport {
 
     /// The dialect a provider name speaks, if scripted turns can be rendered in it.
     static func dialect(of provider: String) -> Dialect? {
-        if provider == "anthropic" { return .anthropic }
+        if let fixed = Dialect(rawValue: provider), fixed != .openAI { return fixed }
         guard let entry = ProviderCatalog.entry(provider), entry.api.hasPrefix("OpenAI") else { return nil }
         return .openAI
     }
@@ -29,7 +32,8 @@ struct ScriptedWireTransport: HTTPTransport {
         guard let body = try? JSONValue(parsing: request.body), body.objectValue != nil else {
             return Self.response(400, Self.error("invalid_request_error", "the request body is not a JSON object"), stream: false)
         }
-        let assistantTurns = (body["messages"]?.arrayValue ?? []).count { $0["role"]?.stringValue == "assistant" }
+        let conversation = body["messages"]?.arrayValue ?? body["contents"]?.arrayValue ?? []
+        let assistantTurns = conversation.count { ["assistant", "model"].contains($0["role"]?.stringValue ?? "") }
         guard assistantTurns < turns.count else {
             return Self.response(
                 404,
@@ -40,7 +44,7 @@ struct ScriptedWireTransport: HTTPTransport {
         }
         let turn = turns[assistantTurns]
         if let expected = turn.expecting {
-            let last = body["messages"]?.arrayValue?.last ?? .null
+            let last = conversation.last ?? .null
             let text = Self.text(of: last)
             guard text.contains(expected) else {
                 return Self.response(
@@ -59,12 +63,64 @@ struct ScriptedWireTransport: HTTPTransport {
             }
             return response
         }
-        let stream = body["stream"]?.boolValue ?? false
         let callOffset = assistantTurns * 10
         switch dialect {
-        case .openAI: return Self.response(200, openAI(turn, stream: stream, turnIndex: callOffset), stream: stream)
-        case .anthropic: return Self.response(200, anthropic(turn, stream: stream, turnIndex: callOffset), stream: stream)
+        case .openAI:
+            let stream = body["stream"]?.boolValue ?? false
+            return Self.response(200, openAI(turn, stream: stream, turnIndex: callOffset), stream: stream)
+        case .anthropic:
+            let stream = body["stream"]?.boolValue ?? false
+            return Self.response(200, anthropic(turn, stream: stream, turnIndex: callOffset), stream: stream)
+        case .gemini:
+            let stream = request.url.contains(":streamGenerateContent")
+            let chunk = gemini(turn)
+            return Self.response(200, stream ? "data: \(chunk)\r\n\r\n" : chunk, stream: stream)
+        case .ollama:
+            let stream = body["stream"]?.boolValue ?? true
+            return Self.response(200, ollama(turn, stream: stream), stream: stream, contentType: stream ? "application/x-ndjson" : nil)
         }
+    }
+
+    // MARK: Gemini generateContent
+
+    /// One `GenerateContentResponse`: the whole turn (a stream sends it as its only chunk).
+    private func gemini(_ turn: ScriptedModel.Turn) -> String {
+        let usage = turn.usage ?? Usage(inputTokens: 10, outputTokens: 5)
+        var parts: [JSONValue] = []
+        if let content = turn.text, !content.isEmpty { parts.append(["text": .string(content)]) }
+        for call in turn.toolCalls { parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]]) }
+        let response: JSONValue = [
+            "candidates": [["content": ["role": "model", "parts": .array(parts)], "finishReason": "STOP", "index": 0]],
+            "usageMetadata": [
+                "promptTokenCount": .integer(usage.inputTokens), "candidatesTokenCount": .integer(usage.outputTokens),
+                "totalTokenCount": .integer(usage.inputTokens + usage.outputTokens),
+            ],
+            "modelVersion": .string(model),
+        ]
+        return response.canonicalString()
+    }
+
+    // MARK: Ollama /api/chat
+
+    /// The message, then (streamed) a final line with the counts, as Ollama's NDJSON; or one JSON object.
+    private func ollama(_ turn: ScriptedModel.Turn, stream: Bool) -> String {
+        let usage = turn.usage ?? Usage(inputTokens: 10, outputTokens: 5)
+        var message: [String: JSONValue] = ["role": "assistant", "content": .string(turn.text ?? "")]
+        if !turn.toolCalls.isEmpty {
+            message["tool_calls"] = .array(turn.toolCalls.map { ["function": ["name": .string($0.name), "arguments": $0.arguments]] })
+        }
+        let base: [String: JSONValue] = ["model": .string(model), "created_at": "2026-01-01T00:00:00Z"]
+        var last = base
+        last["message"] = stream ? ["role": "assistant", "content": ""] : .object(message)
+        last["done"] = true
+        last["done_reason"] = "stop"
+        last["prompt_eval_count"] = .integer(usage.inputTokens)
+        last["eval_count"] = .integer(usage.outputTokens)
+        guard stream else { return JSONValue.object(last).canonicalString() }
+        var first = base
+        first["message"] = .object(message)
+        first["done"] = false
+        return JSONValue.object(first).canonicalString() + "\n" + JSONValue.object(last).canonicalString() + "\n"
     }
 
     // MARK: OpenAI Chat Completions
@@ -157,6 +213,9 @@ struct ScriptedWireTransport: HTTPTransport {
     /// of its content blocks.
     static func text(of message: JSONValue) -> String {
         if let text = message["content"]?.stringValue { return text }
+        if let parts = message["parts"]?.arrayValue {  // Gemini: text parts and function responses
+            return parts.map { $0["text"]?.stringValue ?? $0["functionResponse"]?.canonicalString() ?? "" }.joined(separator: "\n")
+        }
         return (message["content"]?.arrayValue ?? []).map { block in
             block["text"]?.stringValue ?? block["content"]?.stringValue ?? block["content"].map { Self.text(of: ["content": $0]) } ?? ""
         }.joined(separator: "\n")
@@ -166,10 +225,10 @@ struct ScriptedWireTransport: HTTPTransport {
         JSONValue.object(["error": ["type": .string(type), "message": .string(message)]]).canonicalString()
     }
 
-    static func response(_ status: Int, _ body: String, stream: Bool) -> HTTPResponse {
+    static func response(_ status: Int, _ body: String, stream: Bool, contentType: String? = nil) -> HTTPResponse {
         let bytes = Array(body.utf8)
         return HTTPResponse(
-            status: status, headers: [("content-type", stream ? "text/event-stream" : "application/json")],
+            status: status, headers: [("content-type", contentType ?? (stream ? "text/event-stream" : "application/json"))],
             body: AsyncThrowingStream { continuation in
                 continuation.yield(bytes)
                 continuation.finish()

@@ -174,7 +174,7 @@ extension Scenario {
         if case .recorded(let recorded, _, _, _) = model.backend { provider = recorded }
         if case .scripted = model.backend, ScriptedWireTransport.dialect(of: provider) == nil {
             throw (map["provider"] ?? node).error(
-                "scripted turns are served as OpenAI-compatible or Anthropic wire bytes; \(provider) needs a recorded model (provider, cassette)")
+                "scripted turns are served as OpenAI-compatible, Anthropic, Gemini or Ollama wire bytes; \(provider) is none of them (see micro providers)")
         }
         if case .named = model.backend {
             throw node.error("an external agent's model is scripted or recorded (the world serves it on the wire), not a catalogue backend")
