@@ -274,6 +274,11 @@ public final class MCPServer: Sendable {
         return .object(object)
     }
 
+    /// The `_meta` field of `tools/call` that carries the client's idempotency key: calls with the same key are
+    /// the same call to the services (their ledger records its side effect once), so a client that retries or
+    /// restarts can send a call again safely. Without it each call is new.
+    public static let idempotencyKeyMeta = "io.micro/idempotency-key"
+
     private func callTool(_ params: JSONValue) async throws(JSONRPCError) -> JSONValue {
         guard case .string(let name)? = params["name"] else { throw .invalidParams("tools/call needs params.name (a string)") }
         let arguments = params["arguments"] ?? .object([:])
@@ -287,7 +292,14 @@ public final class MCPServer: Sendable {
                 "unknown tool \(name)" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"),
                 data: ["suggestions": .array(near.map(JSONValue.string))])
         }
-        let context = CallContext.standalone(caller: "mcp", environment: runtime.environment)
+        var context = CallContext.standalone(caller: "mcp", environment: runtime.environment)
+        if let meta = params["_meta"]?[Self.idempotencyKeyMeta] {
+            guard let key = meta.stringValue, !key.isEmpty, key.utf8.count <= 256 else {
+                throw .invalidParams("params._meta[\"\(Self.idempotencyKeyMeta)\"] must be a string of 1 to 256 bytes")
+            }
+            context.idempotencyKey = "mcp/" + key
+            context.metadata[Self.idempotencyKeyMeta] = key
+        }
         let result: ToolResult
         do {
             result = try await cached.toolset.call(name, arguments: arguments, context: context)

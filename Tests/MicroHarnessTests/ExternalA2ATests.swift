@@ -85,10 +85,11 @@ import Testing
         let chaos = ExternalChaos(scenario: try Self.scenario(), selection: .everyJuncture, seed: 1, jobs: 2)
         let reference = try await chaos.reference()
         let points = chaos.points(reference: reference)
-        #expect(points == [.modelRequest(1), .modelRequest(2), .toolCall(1)])
+        #expect(points == [.modelRequest(1), .modelRequest(2), .toolCall(1), .toolReturned(1)])
         let trials = await chaos.trials(points, reference: reference)
         #expect(trials.allSatisfy { $0.killed })
         #expect(trials[1].violations.first == #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#)
+        #expect(trials[3].violations.first == #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#)
         #expect(trials[0].violations.isEmpty && trials[2].violations.isEmpty, "\(trials)")
     }
 

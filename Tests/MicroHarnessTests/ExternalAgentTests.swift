@@ -11,7 +11,9 @@ import Testing
     static let recordings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Recordings").path
 
-    static func scenario(mode: String = "", timeout: String = "30s", model: String? = nil, expect: String = "") throws -> Scenario {
+    static func scenario(
+        mode: String = "", keys: Bool = false, effect: String = "true", timeout: String = "30s", model: String? = nil, expect: String = ""
+    ) throws -> Scenario {
         let scripted = """
                   script:
                     - call: {tool: notifier_send, arguments: {to: ada}}
@@ -23,7 +25,7 @@ import Testing
               - service: notifier
                 endpoints:
                   - name: send
-                    effect: true
+                    effect: \(effect)
                     input: {type: object, properties: {to: {type: string}}, required: [to]}
                     responses:
                       - result: {sent: true}
@@ -31,7 +33,7 @@ import Testing
               - name: bot
                 external:
                   command: [python3, \(agent)]
-                  env: {AGENT_MODE: "\(mode)"}
+                  env: {AGENT_MODE: "\(mode)", AGENT_KEYS: "\(keys ? 1 : 0)"}
                   timeout: \(timeout)
                 model:
             \(model ?? scripted)
@@ -88,13 +90,32 @@ import Testing
         let chaos = ExternalChaos(scenario: try Self.scenario(), selection: .everyJuncture, seed: 1, jobs: 2)
         let reference = try await chaos.reference()
         let points = chaos.points(reference: reference)
-        #expect(points == [.modelRequest(1), .modelRequest(2), .toolCall(1)])
+        #expect(points == [.modelRequest(1), .modelRequest(2), .toolCall(1), .toolReturned(1)])
         let trials = await chaos.trials(points, reference: reference)
         #expect(trials.allSatisfy { $0.killed })
         // Killed after its tool call ran, the agent starts over and sends the notification again.
-        #expect(trials[1].violations.first == #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#)
+        let repeated = #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#
+        #expect(trials[1].violations.first == repeated)
+        #expect(trials[3].violations.first == repeated)
         // Killed before anything ran, or before the tool ran, it ends like the uninterrupted run.
         #expect(trials[0].violations.isEmpty && trials[2].violations.isEmpty, "\(trials)")
+    }
+
+    /// A call carrying the agent's idempotency key (MCP `_meta`) is keyed by it. Keys do not save an agent that
+    /// starts over: it asks the model again, gets a new answer with new call IDs, and sends the notification
+    /// again under a new key, even to a service that honours keys.
+    @Test func callsCarryTheAgentsKeyButAKeyDoesNotSaveAnAgentThatStartsOver() async throws {
+        let scenario = try Self.scenario(keys: true, effect: "idempotent")
+        let outcome = await ScenarioRunner.run(scenario)
+        #expect(outcome.passed, "\(outcome.failures)")
+        let key = try #require(outcome.record.sideEffects.first?.key)
+        #expect(outcome.record.sideEffects.count == 1)
+        #expect(key.hasPrefix("run/mcp/key/call_"), "\(key)")
+        let chaos = ExternalChaos(scenario: scenario, selection: .everyJuncture, seed: 1, jobs: 2)
+        let reference = try await chaos.reference()
+        let trials = await chaos.trials([.toolReturned(1)], reference: reference)
+        #expect(trials.first?.violations.first == #"side effects repeated: notifier.send {"to":"ada"} ×2 (uninterrupted: ×1)"#)
+        #expect(trials.first?.violations.contains("side effects not in the uninterrupted run: notifier.send \(key)-2 #1") == true, "\(trials)")
     }
 
     @Test func onlyTheRunsAgentMayBeExternal() throws {

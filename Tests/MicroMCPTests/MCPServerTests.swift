@@ -51,6 +51,25 @@ import Testing
         #expect(result["content"]?[0]?["type"] == "text")
     }
 
+    /// A call sent again with the same `_meta` idempotency key is the same call: the payment is taken once.
+    @Test func callsWithTheSameIdempotencyKeyAreOneCall() async throws {
+        let server = try await travelServer()
+        let session = await initializedSession(server)
+        let charge: JSONValue = ["amountCents": 500, "currency": "EUR", "reference": "deposit"]
+        func call(_ id: Int, key: JSONValue?) async -> JSONValue? {
+            var params: [String: JSONValue] = ["name": "payments_charge", "arguments": charge]
+            if let key { params["_meta"] = [MCPServer.idempotencyKeyMeta: key] }
+            let response = await server.handle(request(id, "tools/call", .object(params)), session: session)
+            return response?.result?["structuredContent"]?["chargeID"] ?? response?.error.map { .string("error \($0.code): \($0.message)") }
+        }
+        let first = await call(2, key: "call-7")
+        #expect(await call(3, key: "call-7") == first)
+        #expect(await call(4, key: "call-8") != first)
+        #expect(await call(5, key: nil) != first)
+        #expect(await call(6, key: 7)?.stringValue?.hasPrefix("error -32602: params._meta[\"io.micro/idempotency-key\"] must be a string") == true)
+        #expect(await call(7, key: "")?.stringValue?.hasPrefix("error -32602") == true)
+    }
+
     @Test func aFailingCallIsAnErrorResult() async throws {
         let server = try await travelServer()
         let session = await initializedSession(server)

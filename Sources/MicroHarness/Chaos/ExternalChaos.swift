@@ -4,7 +4,8 @@ import MicroAgent
 
 /// Chaos for a black-box agent: the world runs in this process and the agent is the child. A reference
 /// run goes uninterrupted; each trial kills the agent (SIGKILL) when a chosen model request or tool call
-/// reaches the world, before it is answered or run, restarts it with the same environment until it exits,
+/// reaches the world, before it is answered or run, or after a tool call ran and before its result
+/// reaches the agent; restarts it with the same environment until it exits,
 /// and compares how it ended and the side-effect ledger with the reference. An agent that does not keep
 /// its own checkpoints repeats its side effects here, and the trial says so.
 public struct ExternalChaos: Sendable {
@@ -36,15 +37,14 @@ public struct ExternalChaos: Sendable {
     public func points(reference: ScenarioOutcome) -> [ExternalKillPoint] {
         let models = reference.trace.count { $0.kind == .modelRequest }
         let tools = reference.trace.count { $0.kind == .toolCall }
+        let all: [ExternalKillPoint] = (0..<models).map { .modelRequest($0 + 1) } + (0..<tools).map { .toolCall($0 + 1) }
+            + (0..<tools).map { .toolReturned($0 + 1) }
         switch selection {
         case .everyJuncture:
-            return (0..<models).map { .modelRequest($0 + 1) } + (0..<tools).map { .toolCall($0 + 1) }
+            return all
         case .random(let kills):
             let random = RandomSource.seeded(seed)
-            return (0..<kills).map { _ in
-                let pick = random.next(in: 1...max(1, models + tools))
-                return pick <= models ? .modelRequest(pick) : .toolCall(pick - models)
-            }
+            return (0..<kills).compactMap { _ in all.isEmpty ? nil : all[random.next(in: 0...(all.count - 1))] }
         }
     }
 

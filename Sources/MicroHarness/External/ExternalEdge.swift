@@ -9,11 +9,14 @@ import Synchronization
 public enum ExternalKillPoint: Sendable, Hashable, CustomStringConvertible {
     case modelRequest(Int)
     case toolCall(Int)
+    /// After the n-th tool call that ran returned, before its result reaches the agent.
+    case toolReturned(Int)
 
     public var description: String {
         switch self {
         case .modelRequest(let n): "at model request \(n)"
         case .toolCall(let n): "at tool call \(n), before it runs"
+        case .toolReturned(let n): "after tool call \(n) ran, before its result"
         }
     }
 }
@@ -112,11 +115,12 @@ final class ExternalEdge: Sendable {
 
     // MARK: Tool edge
 
-    /// A service call from the agent (through MCP) is about to run.
-    /// A call that ran: its number among the calls that ran, and its idempotency key. MCP carries no key, so
-    /// the world keys a call by its tool, its arguments and how many identical calls ran before it: a resumed
-    /// agent's call gets the key it had in an uninterrupted run, and a repeated call gets a new one.
-    func toolCall(_ tool: String, arguments: JSONValue, runID: String) throws -> (number: Int, key: String) {
+    /// A service call from the agent (through MCP) is about to run: its number among the calls that ran, and
+    /// its idempotency key. A call that carries the agent's own key (`_meta["io.micro/idempotency-key"]`) is
+    /// keyed by it, so the agent sending it again after a restart is the same call. Otherwise the world keys
+    /// it by its tool, its arguments and how many identical calls ran before it: a resumed agent's call gets
+    /// the key it had in an uninterrupted run, and a repeated call gets a new one.
+    func toolCall(_ tool: String, arguments: JSONValue, runID: String, clientKey: String? = nil) throws -> (number: Int, key: String) {
         let arrived = state.withLock {
             $0.toolCallsArrived += 1
             return $0.toolCallsArrived
@@ -128,7 +132,7 @@ final class ExternalEdge: Sendable {
             state.identicalCalls[content, default: 0] += 1
             return (state.toolCalls, state.identicalCalls[content]!)
         }
-        let key = "\(runID)/mcp/\(tool)/\(Self.digest(arguments.canonicalString()))/\(occurrence)"
+        let key = clientKey.map { "\(runID)/mcp/key/\($0)" } ?? "\(runID)/mcp/\(tool)/\(Self.digest(arguments.canonicalString()))/\(occurrence)"
         append(.toolCall, step: step, ["tool": .string(tool), "arguments": arguments, "callID": .string("mcp-\(number)"), "idempotencyKey": .string(key)])
         return (number, key)
     }
@@ -143,8 +147,10 @@ final class ExternalEdge: Sendable {
         return String(hash, radix: 16)
     }
 
-    func toolResult(_ tool: String, number: Int, content: JSONValue, isError: Bool) {
+    /// A call that ran returned; the result goes back to the agent unless a chaos kill comes first.
+    func toolResult(_ tool: String, number: Int, content: JSONValue, isError: Bool) throws {
         append(.toolResult, step: step, ["tool": .string(tool), "callID": .string("mcp-\(number)"), "content": content, "isError": .bool(isError)])
+        try killIfArmed(.toolReturned(number))
     }
 
     // MARK: Helpers

@@ -1,6 +1,7 @@
 import Micro
 import MicroAgent
 import MicroProviders
+import Synchronization
 
 /// Answers an external agent's model requests with a scenario's scripted turns, rendered as the provider's
 /// own wire bytes: OpenAI Chat Completions and Anthropic Messages (SSE when the request asks to stream, the
@@ -20,6 +21,15 @@ struct ScriptedWireTransport: HTTPTransport {
     let dialect: Dialect
     /// Model name echoed in responses.
     let model: String
+    /// How many times each turn was served: a turn asked for again (an agent that started over) gets fresh
+    /// tool call IDs, as a live model's new answer would, so IDs are only stable for an agent that kept them.
+    let served = ServedTurns()
+
+    init(turns: [ScriptedModel.Turn], dialect: Dialect, model: String) {
+        self.turns = turns
+        self.dialect = dialect
+        self.model = model
+    }
 
     /// The dialect a provider name speaks, if scripted turns can be rendered in it.
     static func dialect(of provider: String) -> Dialect? {
@@ -42,7 +52,11 @@ struct ScriptedWireTransport: HTTPTransport {
                     "the scenario scripts \(turns.count) answer(s) and the request already holds \(assistantTurns) assistant message(s)"),
                 stream: false)
         }
-        let turn = turns[assistantTurns]
+        var turn = turns[assistantTurns]
+        let serving = served.next(assistantTurns)
+        if serving > 1 {
+            for index in turn.toolCalls.indices { turn.toolCalls[index].id += "-\(serving)" }
+        }
         if let expected = turn.expecting {
             let last = conversation.last ?? .null
             let text = Self.text(of: last)
@@ -233,6 +247,19 @@ struct ScriptedWireTransport: HTTPTransport {
                 continuation.yield(bytes)
                 continuation.finish()
             })
+    }
+}
+
+/// Counts the times each scripted turn was served.
+final class ServedTurns: Sendable {
+    private let counts = Mutex<[Int: Int]>([:])
+
+    /// This serving's number for `turn`, from 1.
+    func next(_ turn: Int) -> Int {
+        counts.withLock {
+            $0[turn, default: 0] += 1
+            return $0[turn]!
+        }
     }
 }
 

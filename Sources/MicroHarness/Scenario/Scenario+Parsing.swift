@@ -110,7 +110,7 @@ extension Scenario {
             if let node = endpoint["input"], input.objectValue == nil { throw node.error("input must be a JSON Schema object") }
             endpoints.append(FixtureService.Endpoint(
                 name: try endpoint.required("name").string(), description: try endpoint["description"]?.string() ?? "",
-                input: input, output: try endpoint["output"]?.json(), effect: try endpoint["effect"]?.bool() ?? false,
+                input: input, output: try endpoint["output"]?.json(), effect: try endpoint["effect"].map(effect) ?? .none,
                 responses: responses, line: endpointNode.line))
         }
         return FixtureService(
@@ -153,6 +153,13 @@ extension Scenario {
             memory: try map["memory"].map(memory) ?? base?.memory ?? MemorySpec(),
             builtinTools: try map["builtin_tools"]?.bool() ?? base?.builtinTools ?? true, a2a: try map["a2a"]?.bool() ?? false,
             external: try map["external"].map { (node) throws(ScenarioError) in try external(node, model: model) }, line: node.line)
+    }
+
+    /// `effect: true` (every call), `false`, or `idempotent` (once per idempotency key).
+    private static func effect(_ node: YAMLNode) throws(ScenarioError) -> FixtureService.Effect {
+        if (try? node.string()) == "idempotent" { return .oncePerKey }
+        guard let flag = try? node.bool() else { throw node.error("effect must be true, false or idempotent") }
+        return flag ? .everyCall : .none
     }
 
     private static func external(_ node: YAMLNode, model: ModelSpec) throws(ScenarioError) -> ExternalAgentSpec {

@@ -40,11 +40,22 @@ public struct FixtureService: Sendable {
         public var description: String
         public var input: JSONValue
         public var output: JSONValue?
-        /// Each call is a side effect that is not idempotent: it is journaled every time it runs, so that a
-        /// chaos run catches it when a resumed run executes it twice.
-        public var effect: Bool
+        /// Whether each call is a side effect, journaled in the ledger.
+        public var effect: Effect
         public var responses: [Response]
         public var line: Int
+    }
+
+    /// What a fixture endpoint's call does to the world.
+    public enum Effect: Sendable, Hashable {
+        /// Nothing: a read.
+        case none
+        /// A side effect that is not idempotent (`effect: true`): journaled every time it runs, so that a chaos
+        /// run catches it when a resumed run executes it twice.
+        case everyCall
+        /// A side effect done once per idempotency key (`effect: idempotent`), as a service that honours the
+        /// caller's key does: a call sent again with its key is the same call.
+        case oncePerKey
     }
 
     /// One scripted response; the first whose `when` matches the arguments is used, in order of calls for

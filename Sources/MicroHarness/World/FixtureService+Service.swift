@@ -15,9 +15,12 @@ extension FixtureService {
                 arguments, context in
                 let response = Self.pick(endpoint.responses, for: arguments, cursor: cursor)
                 if let latency = response.latency { try await context.environment.sleep(for: latency) }
-                if endpoint.effect {
-                    try await ledger.append(
-                        key: context.idempotencyKey, kind: kind, payload: arguments, at: context.environment.now())
+                switch endpoint.effect {
+                case .none: break
+                case .everyCall:
+                    try await ledger.append(key: context.idempotencyKey, kind: kind, payload: arguments, at: context.environment.now())
+                case .oncePerKey:
+                    try await ledger.perform(key: context.idempotencyKey, kind: kind, payload: arguments, at: context.environment.now())
                 }
                 if let error = response.error { throw ServiceError(.handlerFailed, error) }
                 return response.result ?? .null

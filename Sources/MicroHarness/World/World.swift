@@ -1,6 +1,7 @@
 import Micro
 import MicroA2A
 import MicroAgent
+import MicroMCP
 import MicroProviders
 import MicroSQLite
 import Synchronization
@@ -140,18 +141,20 @@ public final class World: Sendable {
                 let name = service.name
                 return service.wrapped { endpoint, request, context, next in
                     let tool = ToolNaming.baseName(service: name, endpoint: endpoint)
-                    let (number, key) = try edge.toolCall(tool, arguments: request, runID: scenario.run.runID)
+                    let (number, key) = try edge.toolCall(
+                        tool, arguments: request, runID: scenario.run.runID, clientKey: context.metadata[MCPServer.idempotencyKeyMeta])
                     var context = context
                     context.runID = scenario.run.runID
                     context.idempotencyKey = key
+                    let result: JSONValue
                     do {
-                        let result = try await next(request, context)
-                        edge.toolResult(tool, number: number, content: result, isError: false)
-                        return result
+                        result = try await next(request, context)
                     } catch {
-                        edge.toolResult(tool, number: number, content: .string("\(error)"), isError: true)
+                        try edge.toolResult(tool, number: number, content: .string("\(error)"), isError: true)
                         throw error
                     }
+                    try edge.toolResult(tool, number: number, content: result, isError: false)
+                    return result
                 }
             }
         }

@@ -2,7 +2,8 @@
 
 It speaks OpenAI Chat Completions to $OPENAI_BASE_URL and MCP Streamable HTTP to $MICRO_MCP_URL: lists nothing,
 calls the tools the model asks for, and prints the model's final text as the last line of standard output.
-No checkpoints: a restart starts over. AGENT_MODE changes how it misbehaves: `exit` exits 3 after the first
+No checkpoints: a restart starts over. AGENT_KEYS=1 sends each tool call's ID as its idempotency key (MCP
+`_meta`). AGENT_MODE changes how it misbehaves: `exit` exits 3 after the first
 model call, `hang` never answers, `reword` sends a prompt the recording does not have.
 """
 import json
@@ -45,8 +46,10 @@ def run_loop(prompt, mode=""):
         if not message.get("tool_calls"):
             return message["content"]
         for call in message["tool_calls"]:
-            result, _ = post(mcp, {"jsonrpc": "2.0", "id": step + 1, "method": "tools/call", "params": {
-                "name": call["function"]["name"], "arguments": json.loads(call["function"]["arguments"])}}, headers)
+            params = {"name": call["function"]["name"], "arguments": json.loads(call["function"]["arguments"])}
+            if os.environ.get("AGENT_KEYS") == "1":  # the model's call ID as the call's idempotency key
+                params["_meta"] = {"io.micro/idempotency-key": call["id"]}
+            result, _ = post(mcp, {"jsonrpc": "2.0", "id": step + 1, "method": "tools/call", "params": params}, headers)
             messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result.get("result"))})
     sys.exit(4)
 

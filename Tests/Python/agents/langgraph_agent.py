@@ -8,7 +8,9 @@ checkpoints.sqlite lives across restarts), MICRO_MODEL (default gpt-4o).
 The graph is `model` → `tools` → `model` … until the model answers in text. Every node's result is
 checkpointed before the next node starts (durability "sync"), so a process killed at any model request or
 tool call resumes from the last completed node instead of starting over: a tool whose node completed is
-never called again. It prints the final answer as the last line of standard output.
+never called again. A tool node killed after its call ran but before it completed runs again and sends the
+call again — with the model's call ID as its idempotency key (MCP `_meta`), so a service that honours keys
+does it once. It prints the final answer as the last line of standard output.
 """
 import json
 import operator
@@ -40,7 +42,10 @@ def build(mcp, tools, model):
     async def call_tools(state: State):
         results = []
         for call in state["messages"][-1].get("tool_calls", []):
-            result = await mcp.call_tool(call["function"]["name"], json.loads(call["function"]["arguments"] or "{}"))
+            # The model's call ID, checkpointed with the model's message, is the call's idempotency key: a tool
+            # node re-run after a restart sends the same calls again, and the services do them once.
+            result = await mcp.call_tool(call["function"]["name"], json.loads(call["function"]["arguments"] or "{}"),
+                                         meta={"io.micro/idempotency-key": call["id"]})
             text = "\n".join(part.text for part in result.content if getattr(part, "text", None) is not None)
             results.append({"role": "tool", "tool_call_id": call["id"], "content": ("error: " + text) if result.is_error else text})
         return {"messages": results}
