@@ -11,29 +11,10 @@ import Testing
         .appendingPathComponent("Fixtures/ExternalAgents/stdlib_a2a.py").path
 
     static func scenario(external: String? = nil, ask: Bool = false, inputs: [String] = [], expect: String = "") throws -> Scenario {
-        try Scenario(parsing: """
-            name: external a2a
-            fixtures:
-              - service: notifier
-                endpoints:
-                  - name: send
-                    effect: true
-                    input: {type: object, properties: {to: {type: string}}, required: [to]}
-                    responses:
-                      - result: {sent: true}
-            agents:
-              - name: bot
-                external: \(external ?? "{command: [python3, \(agent)], a2a: \"http://127.0.0.1:${MICRO_A2A_PORT}\", env: {AGENT_ASK: \"\(ask ? 1 : 0)\"}, timeout: 30s}")
-                model:
-                  script:
-                    - call: {tool: notifier_send, arguments: {to: ada}}
-                    - text: Sent it.
-            run:
-              agent: bot
-              prompt: Notify Ada.
-              inputs: [\(inputs.map { "\"\($0)\"" }.joined(separator: ", "))]
-            expect:\(expect.isEmpty ? " []" : "\n" + expect)
-            """, file: "external-a2a.yaml")
+        let started = "{command: [python3, \(agent)], a2a: \"http://127.0.0.1:${MICRO_A2A_PORT}\", env: {AGENT_ASK: \"\(ask ? 1 : 0)\"}, timeout: 30s}"
+        let run = "{agent: bot, prompt: Notify Ada., inputs: [\(inputs.map { "\"\($0)\"" }.joined(separator: ", "))]}"
+        return try Scenario(
+            parsing: ExternalAgentTests.yaml(external: external ?? started, run: run, expect: expect), file: "external-a2a.yaml")
     }
 
     @Test func theAnswerComesBackOverA2AAndTheEdgesAreTraced() async throws {

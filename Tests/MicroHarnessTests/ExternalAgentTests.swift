@@ -14,12 +14,23 @@ import Testing
     static func scenario(
         mode: String = "", keys: Bool = false, effect: String = "true", timeout: String = "30s", model: String? = nil, expect: String = ""
     ) throws -> Scenario {
+        try Scenario(
+            parsing: yaml(
+                external: "{command: [python3, \(agent)], env: {AGENT_MODE: \"\(mode)\", AGENT_KEYS: \"\(keys ? 1 : 0)\"}, timeout: \(timeout)}",
+                effect: effect, model: model, expect: expect),
+            file: "external.yaml")
+    }
+
+    /// A scenario whose agent `bot` is `external`, with a `notifier.send` fixture (line 12 is `external:`).
+    static func yaml(
+        external: String, effect: String = "true", model: String? = nil, run: String = "{agent: bot, prompt: Notify Ada.}", expect: String = ""
+    ) -> String {
         let scripted = """
                   script:
                     - call: {tool: notifier_send, arguments: {to: ada}}
                     - text: Sent it.
             """
-        return try Scenario(parsing: """
+        return """
             name: external
             fixtures:
               - service: notifier
@@ -31,15 +42,12 @@ import Testing
                       - result: {sent: true}
             agents:
               - name: bot
-                external:
-                  command: [python3, \(agent)]
-                  env: {AGENT_MODE: "\(mode)", AGENT_KEYS: "\(keys ? 1 : 0)"}
-                  timeout: \(timeout)
+                external: \(external)
                 model:
             \(model ?? scripted)
-            run: {agent: bot, prompt: Notify Ada.}
+            run: \(run)
             expect:\(expect.isEmpty ? " []" : "\n" + expect)
-            """, file: "external.yaml")
+            """
     }
 
     @Test func theTraceIsWrittenFromWhatCrossesTheEdges() async throws {
