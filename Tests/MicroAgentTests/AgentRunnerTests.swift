@@ -137,6 +137,52 @@ import Testing
         #expect(resumed.trace.events(.toolResult).map { $0.data["isError"] } == [false, false])
     }
 
+    /// A model that answers each turn with the events given for it (by the number of assistant messages).
+    struct EventsModel: Model {
+        let turns: [[ModelEvent]]
+        var info: ModelInfo { ModelInfo(provider: "test", name: "events", contextWindow: 100_000) }
+        func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+            let events = turns[min(turns.count - 1, request.messages.count { $0.role == .assistant })]
+            return AsyncThrowingStream { continuation in
+                for event in events { continuation.yield(event) }
+                continuation.finish()
+            }
+        }
+    }
+
+    /// A call the output limit cut off is never run: the model is told, in the call's result, and goes on.
+    @Test func aTruncatedToolCallIsAnErrorTheModelIsToldAbout() async throws {
+        let world = try await AgentWorld()
+        let model = EventsModel(turns: [
+            [.toolCallStart(index: 0, id: "cut", name: "weather_forecast"), .toolCallDelta(index: 0, arguments: #"{"city":"Li"#),
+             .toolCallEnd(index: 0), .finish(.maxTokens)],
+            [.textDelta("Sorry, I will be brief."), .finish(.endTurn)],
+        ])
+        let runner = world.runner([Agent(name: "a", instructions: "i", model: model)])
+        let result = try await runner.run("a", input: "go", runID: "r")
+        #expect(result.status == .completed)
+        #expect(result.output == "Sorry, I will be brief.")
+        #expect(runner.trace.events(.toolCall).isEmpty, "the cut call never ran")
+        let told = try #require(runner.trace.events(.toolResult).first)
+        #expect(told.data["isError"] == true)
+        #expect(told.data["content"]?["error"]?["message"]?.stringValue?.contains("token limit") == true)
+        #expect(runner.trace.events(.modelResponse).first?.data["truncatedToolCalls"]?[0]?["partialArguments"] == #"{"city":"Li"#)
+    }
+
+    /// `pause_turn`: the paused answer goes back as it is and the model is called again.
+    @Test func aPausedTurnIsSentBackAndTheModelGoesOn() async throws {
+        let world = try await AgentWorld()
+        let model = EventsModel(turns: [
+            [.textDelta("Searching…"), .finish(.pauseTurn)],
+            [.textDelta("Found it."), .finish(.endTurn)],
+        ])
+        let runner = world.runner([Agent(name: "a", instructions: "i", model: model)])
+        let result = try await runner.run("a", input: "go", runID: "r")
+        #expect(result.status == .completed)
+        #expect(result.output == "Found it.")
+        #expect(result.steps == 2)
+    }
+
     @Test func tokenBudgetStopsTheRun() async throws {
         let world = try await AgentWorld()
         let usage = Usage(inputTokens: 600, outputTokens: 100)

@@ -139,13 +139,26 @@ import Testing
         #expect(error?.providerType == "server_error")
     }
 
-    @Test(arguments: ["data: [DONE]\n\n", "\"usage\":{\"prompt_tokens\":9", "data: {\"id\""])
+    /// Cut before its finish_reason, mid-chunk or between chunks, the stream is truncated.
+    @Test(arguments: ["\"finish_reason\":\"stop\"", "\"content\":\" there!\"", "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,\"delta\":{},"])
     func truncatedStream(_ cutBefore: String) async throws {
         let text = Fixtures.openAIText
-        let cut = try #require(text.range(of: cutBefore, options: .backwards))
+        let cut = try #require(text.range(of: cutBefore))
         let error = await modelError(
             Self.model(ScriptedHTTPTransport(.init(body: String(text[..<cut.lowerBound])))), Conversation.request)
-        #expect(error?.code == .truncated)
+        #expect(error?.code == .truncated, "\(String(describing: error))")
+    }
+
+    /// After its finish_reason a body that ends without `data: [DONE]` (or without the usage chunk) is a
+    /// complete answer, as the SDK reads it; the usage is what arrived.
+    @Test(arguments: [("data: [DONE]", 9), ("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[],", 0)])
+    func aBodyEndingAfterItsFinishReasonIsComplete(cutBefore: String, inputTokens: Int) async throws {
+        let text = Fixtures.openAIText
+        let cut = try #require(text.range(of: cutBefore))
+        let (_, response) = try await run(Self.model(ScriptedHTTPTransport(.init(body: String(text[..<cut.lowerBound])))), Conversation.request)
+        #expect(response.stopReason == .endTurn)
+        #expect(response.message.text == "Hello there!")
+        #expect(response.usage.inputTokens == inputTokens)
     }
 
     @Test func interruptedBodyIsAnError() async {

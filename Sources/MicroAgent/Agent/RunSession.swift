@@ -130,9 +130,19 @@ struct RunSession {
         record(.modelResponse, response.traceValue)
         state.step += 1
         state.usage = state.usage + response.usage
-        state.memory.messages.append(response.message)
-        let calls = response.message.toolCalls
-        if calls.isEmpty {
+        // A call the output token limit cut off stays in the history with empty arguments and is answered
+        // with an error the model can act on; it never runs.
+        var message = response.message
+        for call in response.truncatedToolCalls {
+            message.parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: .object([:]))))
+        }
+        state.memory.messages.append(message)
+        let calls = message.toolCalls
+        if calls.isEmpty && response.stopReason == .pauseTurn {
+            // The provider paused a long turn: the answer goes back as it is and the model goes on.
+            state.phase = .callModel
+            try await commit(.afterModel(step: state.step))
+        } else if calls.isEmpty {
             state.output = response.message.text
             state.status = .completed
             state.phase = .idle
@@ -142,6 +152,18 @@ struct RunSession {
         } else {
             state.pendingCalls = calls.enumerated().map { index, call in
                 PendingCall(index: index, call: call, key: IdempotencyKey(runID: state.runID, step: state.step, callIndex: index))
+            }
+            for cut in response.truncatedToolCalls {
+                guard let index = state.pendingCalls.firstIndex(where: { $0.call.id == cut.id }) else { continue }
+                let error = ServiceError(
+                    .invalidArguments,
+                    "your output hit its token limit while writing the arguments of this \(cut.name) call, so it was not run; "
+                        + "they were cut off after \(cut.partialArguments.count) characters (ending \"\(cut.partialArguments.suffix(80))\"). "
+                        + "Call it again with shorter arguments, or split the work into smaller calls.")
+                state.pendingCalls[index].status = .completed
+                state.pendingCalls[index].result = ToolResultPart(
+                    callID: cut.id, content: ToolResult.failure(error).content, isError: true)
+                record(.toolResult, ["callID": .string(cut.id), "tool": .string(cut.name), "content": ToolResult.failure(error).content, "isError": true])
             }
             state.phase = .runTools
             try await commit(.afterModel(step: state.step))
@@ -465,10 +487,17 @@ extension ModelRequest {
 
 extension ModelResponse {
     var traceValue: JSONValue {
-        [
+        var value: [String: JSONValue] = [
             "message": message.jsonValue, "stopReason": .string(stopReason.rawValue),
             "usage": ["inputTokens": .integer(usage.inputTokens), "outputTokens": .integer(usage.outputTokens)],
         ]
+        if let stopDetails { value["stopDetails"] = stopDetails }
+        if !truncatedToolCalls.isEmpty {
+            value["truncatedToolCalls"] = .array(truncatedToolCalls.map {
+                ["id": .string($0.id), "name": .string($0.name), "partialArguments": .string($0.partialArguments)]
+            })
+        }
+        return .object(value)
     }
 }
 

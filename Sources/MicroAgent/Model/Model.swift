@@ -53,6 +53,7 @@ public struct ModelEventFolder: Sendable {
     private var order: [Int] = []
     private var usage = Usage()
     private var stopReason: StopReason?
+    private var stopDetails: JSONValue?
 
     public init() {}
 
@@ -91,21 +92,26 @@ public struct ModelEventFolder: Sendable {
                 throw ModelError(.malformedResponse, "tool call \(index) ended before it started")
             }
         case .usage(let reported):
-            usage = Usage(
-                inputTokens: max(usage.inputTokens, reported.inputTokens),
-                outputTokens: max(usage.outputTokens, reported.outputTokens))
+            // Adapters report the running totals: the latest report wins, as in the providers' SDKs (a final
+            // `output_tokens: 0` is 0, not the start's placeholder).
+            usage = reported
+        case .stopDetails(let details):
+            stopDetails = details
         case .finish(let reason):
             stopReason = reason
         }
     }
 
-    /// The folded response; throws ``ModelError/Code/truncated`` if no finish event arrived.
+    /// The folded response; throws ``ModelError/Code/truncated`` if no finish event arrived. Arguments that
+    /// are not JSON are a malformed response, unless the output token limit stopped the answer: the call is
+    /// then one of the response's ``ModelResponse/truncatedToolCalls``.
     public func response() throws -> ModelResponse {
         guard let stopReason else {
             throw ModelError(.truncated, "the stream ended without a finish event")
         }
         var parts: [MessagePart] = reasoningParts.map(MessagePart.reasoning)
         if !text.isEmpty { parts.append(.text(text)) }
+        var truncated: [TruncatedToolCall] = []
         for index in order {
             let call = calls[index]!
             let arguments: JSONValue
@@ -115,12 +121,18 @@ public struct ModelEventFolder: Sendable {
                 do {
                     arguments = try JSONValue(parsing: call.arguments)
                 } catch {
+                    if stopReason == .maxTokens {
+                        truncated.append(TruncatedToolCall(id: call.id, name: call.name, partialArguments: call.arguments))
+                        continue
+                    }
                     throw ModelError(
                         .malformedResponse, "arguments of tool call \(call.name) (\(call.id)) are not JSON: \(error)")
                 }
             }
             parts.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments, signature: call.signature)))
         }
-        return ModelResponse(message: Message(role: .assistant, parts: parts), usage: usage, stopReason: stopReason)
+        return ModelResponse(
+            message: Message(role: .assistant, parts: parts), usage: usage, stopReason: stopReason, stopDetails: stopDetails,
+            truncatedToolCalls: truncated)
     }
 }

@@ -77,8 +77,11 @@ public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
     case maxTokens = "max_tokens"
     /// A stop sequence matched.
     case stopSequence = "stop_sequence"
-    /// The provider filtered the output.
+    /// The provider filtered the output, or the model refused (details in ``ModelResponse/stopDetails``).
     case contentFilter = "content_filter"
+    /// The provider paused a long turn (Anthropic `pause_turn`, server tools): sending the answer back as it is
+    /// lets the model go on.
+    case pauseTurn = "pause_turn"
 }
 
 /// A normalized streaming event; every adapter translates its wire format into these.
@@ -98,7 +101,10 @@ public enum ModelEvent: Sendable, Hashable {
     case toolCallEnd(index: Int)
     /// The provider's signature for the call at `index` (Gemini `thoughtSignature`), kept on the folded call.
     case toolCallSignature(index: Int, signature: String)
+    /// The token counts so far (running totals): a later report replaces an earlier one.
     case usage(Usage)
+    /// What the provider said about why it stopped, beyond the reason (Anthropic `stop_details` of a refusal).
+    case stopDetails(JSONValue)
     case finish(StopReason)
 }
 
@@ -107,10 +113,43 @@ public struct ModelResponse: Sendable, Hashable, Codable {
     public var message: Message
     public var usage: Usage
     public var stopReason: StopReason
+    /// What the provider said about why it stopped, when it said more than the reason.
+    public var stopDetails: JSONValue?
+    /// Tool calls the output token limit cut off mid-arguments (the stop reason is then
+    /// ``StopReason/maxTokens``): not in ``message``, never run; the agent loop tells the model about them.
+    public var truncatedToolCalls: [TruncatedToolCall]
 
-    public init(message: Message, usage: Usage, stopReason: StopReason) {
+    public init(
+        message: Message, usage: Usage, stopReason: StopReason, stopDetails: JSONValue? = nil,
+        truncatedToolCalls: [TruncatedToolCall] = []
+    ) {
         self.message = message
         self.usage = usage
         self.stopReason = stopReason
+        self.stopDetails = stopDetails
+        self.truncatedToolCalls = truncatedToolCalls
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        message = try container.decode(Message.self, forKey: .message)
+        usage = try container.decode(Usage.self, forKey: .usage)
+        stopReason = try container.decode(StopReason.self, forKey: .stopReason)
+        stopDetails = try container.decodeIfPresent(JSONValue.self, forKey: .stopDetails)
+        truncatedToolCalls = try container.decodeIfPresent([TruncatedToolCall].self, forKey: .truncatedToolCalls) ?? []
+    }
+}
+
+/// A tool call whose arguments the output token limit cut off: what arrived of them, as text.
+public struct TruncatedToolCall: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    /// The arguments as far as they came (not valid JSON).
+    public var partialArguments: String
+
+    public init(id: String, name: String, partialArguments: String) {
+        self.id = id
+        self.name = name
+        self.partialArguments = partialArguments
     }
 }

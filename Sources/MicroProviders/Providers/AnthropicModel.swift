@@ -141,7 +141,11 @@ public struct AnthropicModel: Model {
 struct AnthropicStreamHandler: SSEEventHandler {
     /// Content block index → tool call index.
     private var toolBlocks: [Int: Int] = [:]
+    /// `input_tokens`, `cache_creation_input_tokens`, `cache_read_input_tokens`, `output_tokens`: each set by
+    /// `message_start` and replaced by a `message_delta` that carries it (even as 0), as the SDK does.
     private var input = 0
+    private var cacheCreation = 0
+    private var cacheRead = 0
     private var output = 0
     private var stopReason: StopReason?
     private var done = false
@@ -161,12 +165,11 @@ struct AnthropicStreamHandler: SSEEventHandler {
             throw ProviderError.inStream(payload.root)
         case "message_start":
             if payload.contains("message", "usage") {
-                input =
-                    (payload.int("message", "usage", "input_tokens") ?? 0)
-                    + (payload.int("message", "usage", "cache_creation_input_tokens") ?? 0)
-                    + (payload.int("message", "usage", "cache_read_input_tokens") ?? 0)
+                input = payload.int("message", "usage", "input_tokens") ?? 0
+                cacheCreation = payload.int("message", "usage", "cache_creation_input_tokens") ?? 0
+                cacheRead = payload.int("message", "usage", "cache_read_input_tokens") ?? 0
                 output = payload.int("message", "usage", "output_tokens") ?? 0
-                emit(.usage(Usage(inputTokens: input, outputTokens: output)))
+                emit(.usage(usage))
             }
         case "content_block_start":
             let type = payload.string("content_block", "type")
@@ -216,9 +219,12 @@ struct AnthropicStreamHandler: SSEEventHandler {
         case "message_delta":
             if payload.contains("usage") {
                 if let reported = payload.int("usage", "output_tokens") { output = reported }
-                if let reported = payload.int("usage", "input_tokens"), reported > input { input = reported }
-                emit(.usage(Usage(inputTokens: input, outputTokens: output)))
+                if let reported = payload.int("usage", "input_tokens") { input = reported }
+                if let reported = payload.int("usage", "cache_creation_input_tokens") { cacheCreation = reported }
+                if let reported = payload.int("usage", "cache_read_input_tokens") { cacheRead = reported }
+                emit(.usage(usage))
             }
+            if let details = payload.value("delta", "stop_details"), details != .null { emit(.stopDetails(details)) }
             if let reason = payload.string("delta", "stop_reason") {
                 stopReason =
                     switch reason {
@@ -226,6 +232,7 @@ struct AnthropicStreamHandler: SSEEventHandler {
                     case "max_tokens", "model_context_window_exceeded": .maxTokens
                     case "stop_sequence": .stopSequence
                     case "refusal": .contentFilter
+                    case "pause_turn": .pauseTurn
                     default: .endTurn
                     }
             }
@@ -235,6 +242,9 @@ struct AnthropicStreamHandler: SSEEventHandler {
         default: return
         }
     }
+
+    /// Input counts cached tokens too: they fill the context window.
+    private var usage: Usage { Usage(inputTokens: input + cacheCreation + cacheRead, outputTokens: output) }
 
     mutating func finish(_ emit: (ModelEvent) -> Void) throws {
         guard done else { throw ModelError(.truncated, "the stream ended before message_stop") }

@@ -210,6 +210,8 @@ struct OpenAIStreamHandler: SSEEventHandler {
     private var open: [Int] = []
     private var stopReason: StopReason?
     private var usage: Usage?
+    /// The model's refusal so far (`delta.refusal`), kept as the stop details.
+    private var refusal = ""
     private var done = false
 
     mutating func handle(_ event: SSEEvent, _ emit: (ModelEvent) -> Void) throws {
@@ -234,6 +236,10 @@ struct OpenAIStreamHandler: SSEEventHandler {
                 emit(.reasoningDelta(reasoning))
             }
             if let text = delta["content"]?.stringValue, !text.isEmpty { emit(.textDelta(text)) }
+            if let refusal = delta["refusal"]?.stringValue, !refusal.isEmpty {
+                self.refusal += refusal
+                emit(.stopDetails(["type": "refusal", "refusal": .string(self.refusal)]))
+            }
             for call in delta["tool_calls"]?.arrayValue ?? [] {
                 let wire = call["index"]?.intValue ?? 0
                 let function = call["function"]
@@ -267,7 +273,13 @@ struct OpenAIStreamHandler: SSEEventHandler {
         }
     }
 
+    /// A body that ends after a `finish_reason` but without `data: [DONE]` is complete, as the SDK reads it
+    /// (several OpenAI-compatible servers never send `[DONE]`); one that ends before any is truncated.
     mutating func finish(_ emit: (ModelEvent) -> Void) throws {
-        guard done else { throw ModelError(.truncated, "the stream ended before data: [DONE]") }
+        guard !done else { return }
+        guard let stopReason else { throw ModelError(.truncated, "the stream ended before a finish_reason and data: [DONE]") }
+        if let usage { emit(.usage(usage)) }
+        emit(.finish(stopReason))
+        done = true
     }
 }

@@ -38,8 +38,19 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
         for event in events { try handler.handle(event, emit) }
     }
 
+    /// A last event with no blank line after it is dispatched, as the official SDKs do (one that does not
+    /// parse was cut mid-event: a truncation); then the handler's terminal-event check decides whether the
+    /// stream was cut.
     mutating func finish(_ emit: (ModelEvent) -> Void) throws {
-        parser.finish()
+        var pending: [SSEEvent] = []
+        parser.finish { pending.append($0) }
+        for event in pending {
+            do {
+                try handler.handle(event, emit)
+            } catch let error as ModelError where error.code == .malformedResponse {
+                throw ModelError(.truncated, "the stream ended in the middle of an event: \(error.message)")
+            }
+        }
         try handler.finish(emit)
     }
 }

@@ -23,8 +23,8 @@ public struct SSEEvent: Sendable, Hashable {
 /// CR LF pair or a UTF-8 sequence. Lines end with LF, CR LF or CR; a leading byte order mark is skipped;
 /// lines starting with `:` are comments; a blank line dispatches the event (an event without `data` lines is
 /// dropped, as the spec says). Complete lines are read in place from the chunk; only a line split across
-/// chunks is copied. At the end of the stream call ``finish()``: an event with no blank line after it is
-/// discarded, as in browsers, and ``finish()`` reports whether bytes were left over.
+/// chunks is copied. At the end of the stream call ``finish()`` to discard an event with no blank line after
+/// it, as browsers do, or ``finish(_:)`` to dispatch it, as the providers' official SDKs do.
 public struct SSEParser: Sendable {
     private var partial: [UInt8] = []
     private var afterCR = false
@@ -45,6 +45,18 @@ public struct SSEParser: Sendable {
             return done
         }
         try Array(chunk).withUnsafeBufferPointer { try parse(buffer: $0, dispatch) }
+    }
+
+    /// Ends the stream as the providers' SDKs do: an unterminated last line is read as a line, and an event
+    /// still pending (no blank line after it) is dispatched.
+    public mutating func finish(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+        if !partial.isEmpty {
+            let last = partial
+            partial.removeAll()
+            try last.withUnsafeBufferPointer { try line($0, dispatch) }
+        }
+        try dispatchEvent(dispatch)
+        afterCR = false
     }
 
     /// Ends the stream. Returns `true` if an unterminated line or an undispatched event was discarded.
