@@ -1,10 +1,17 @@
 import ArgumentParser
+import Foundation
 import Micro
+import MicroAgent
 import MicroProviders
 
 struct ProvidersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "providers", abstract: "List the LLM provider adapters with their defaults.")
+        commandName: "providers", abstract: "The LLM provider adapters: list them, or read a response body as one of them does.",
+        subcommands: [ProvidersListCommand.self, ProvidersParseCommand.self], defaultSubcommand: ProvidersListCommand.self)
+}
+
+struct ProvidersListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the LLM provider adapters with their defaults.")
 
     @Flag(help: "Print a JSON array of {name, api, baseURL, defaultModel, apiKeyVariables, contextWindow}.")
     var json = false
@@ -27,5 +34,78 @@ struct ProvidersCommand: AsyncParsableCommand {
             let key = entry.apiKeyVariables.isEmpty ? "no key" : entry.apiKeyVariables.joined(separator: " or ")
             console.out("\(entry.name)  \(entry.api)  \(entry.baseURL)  model \(entry.defaultModel)  key \(key)  window \(entry.contextWindow)")
         }
+    }
+}
+
+/// Reads a saved streamed response body with a provider's adapter, exactly as an agent would, and prints
+/// what came out as canonical JSON: the text, tool calls, stop reason and usage, or the error. For
+/// debugging a provider's stream, and for comparing our adapters with the official SDKs on the same bytes.
+struct ProvidersParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse", abstract: "Read a saved response body with a provider's adapter and print what it made of it.")
+
+    @Argument(help: "The provider (see micro providers list).") var provider: String
+    @Argument(help: "The response body (SSE or NDJSON), as the provider sent it.") var file: String
+    @Option(help: "Hand the body over in chunks of this many bytes (to split lines and UTF-8 sequences).") var chunk: Int?
+
+    func run() async throws {
+        let body: [UInt8]
+        do {
+            body = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        } catch {
+            Console.current.err("error: cannot read \(file): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        var keys: [String: String] = [:]
+        for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "parse" } }
+        let model: any Model
+        do {
+            model = try ProviderCatalog.model(provider, transport: BodyTransport(body: body, chunk: chunk), environment: keys)
+        } catch {
+            Console.current.err("error: \(error)")
+            throw ExitCode(2)
+        }
+        Console.current.out(await Self.reading(model).canonicalString())
+    }
+
+    /// What `model` makes of its one answer, as JSON.
+    static func reading(_ model: any Model) async -> JSONValue {
+        do {
+            let response = try await model.respond(to: ModelRequest(model: "", messages: [.user("")]))
+            var value: [String: JSONValue] = [
+                "text": .string(response.message.text),
+                "toolCalls": .array(response.message.toolCalls.map { ["name": .string($0.name), "arguments": $0.arguments] }),
+                "stopReason": .string(response.stopReason.rawValue),
+                "usage": ["input": .integer(response.usage.inputTokens), "output": .integer(response.usage.outputTokens)],
+            ]
+            if !response.truncatedToolCalls.isEmpty {
+                value["truncatedToolCalls"] = .array(response.truncatedToolCalls.map {
+                    ["name": .string($0.name), "partialArguments": .string($0.partialArguments)]
+                })
+            }
+            if let details = response.stopDetails { value["stopDetails"] = details }
+            return .object(value)
+        } catch let error as ModelError {
+            return ["error": ["code": .string(error.code.rawValue), "message": .string(error.message)]]
+        } catch {
+            return ["error": ["code": "other", "message": .string("\(error)")]]
+        }
+    }
+}
+
+/// Answers any request with `body`, in chunks of `chunk` bytes.
+struct BodyTransport: HTTPTransport {
+    let body: [UInt8]
+    let chunk: Int?
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let size = max(1, chunk ?? body.count)
+        let chunks = stride(from: 0, to: body.count, by: size).map { Array(body[$0..<min($0 + size, body.count)]) }
+        return HTTPResponse(
+            status: 200, headers: [("content-type", "text/event-stream")],
+            body: AsyncThrowingStream { continuation in
+                for piece in chunks { continuation.yield(piece) }
+                continuation.finish()
+            })
     }
 }
