@@ -37,7 +37,7 @@ for provider in anthropic openai gemini ollama; do
     "$micro" record "${common[@]}" --tools weather --max-steps 1 \
         --prompt "What is the weather in Paris?" --out "Recordings/$provider-tool-call.json"
     "$micro" record "${common[@]}" --prompt "Say hello." --out "Recordings/$provider-answer.json"
-    if "$micro" record "${common[@]}" --prompt "Please answer with a rate limit error." \
+    if "$micro" record "${common[@]}" --max-attempts 1 --prompt "Please answer with a rate limit error." \
         --out "Recordings/$provider-rate-limit.json"; then
         echo "error: the rate-limit case did not fail" >&2; exit 1
     fi

@@ -13,7 +13,8 @@ struct RecordCommand: AsyncParsableCommand {
             provider and writes every HTTP interaction, redacted, to --out. A --base-url on loopback (127.0.0.1, \
             localhost) is a stand-in, not the provider: the cassette is marked documented-example. Prints the last \
             assistant message and its tool calls; a run stopped by --max-steps after a tool call is a normal \
-            outcome. A model error (such as a 429) is recorded too, then reported with exit code 1.
+            outcome. Retryable errors (429, 5xx, cut or malformed streams) are retried up to --max-attempts, waiting \
+            on the real clock; every attempt is recorded. A model error that outlasts them is reported with exit code 1.
             """)
 
     @Option(help: "The provider (see micro providers).") var provider: String
@@ -23,12 +24,17 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated services whose tools the agent may call (empty: none).") var tools = ""
     @Option(name: .customLong("max-steps"), help: "Most model calls (1 records exactly one).") var maxSteps = 20
     @Option(help: "The cassette file to write.") var out: String
+    @Option(
+        name: .customLong("max-attempts"),
+        help: "Attempts per model call, the first included: rate limits, overload, cut or malformed streams and resets are retried, waiting retry-after (or backing off) on the real clock, as the SDKs do. Every attempt is recorded.")
+    var maxAttempts = 3
     @Flag(help: "Print {text, toolCalls, usage, stopReason} as JSON.") var json = false
 
     /// The agent's built-in tools, left out of recorded requests so that only the services' tools are offered.
 
     func validate() throws {
         guard maxSteps >= 1 else { throw ValidationError("--max-steps must be at least 1") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard ProviderCatalog.entry(provider) != nil else {
             throw ValidationError(
                 "unknown provider \(provider); providers: \(ProviderCatalog.entries.map(\.name).joined(separator: ", "))")
@@ -62,7 +68,7 @@ struct RecordCommand: AsyncParsableCommand {
         let agent = Agent(
             name: "recorder", instructions: "You are a helpful travel assistant. Use the tools when they help.",
             model: WithoutBuiltinTools(base), tools: .services(services),
-            guardrails: Guardrails(maxSteps: maxSteps, retry: RetryPolicy(maxAttempts: 1)))
+            guardrails: Guardrails(maxSteps: maxSteps, retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .milliseconds(500), maxDelay: .seconds(8), jitter: 0.25)))
         let runner = AgentRunner(runtime: runtime, checkpointer: InMemoryCheckpointer(), agents: [agent])
         let result: RunResult
         do {

@@ -20,6 +20,8 @@ import NIOCore
 /// - HTTP 429 with `retry-after` and the provider's documented error body when the request has the header
 ///   `x-micro-standin: rate-limit` or its last message contains "rate limit".
 /// - Anything else gets 404 (unknown path), 405 (not POST) or 400 (a body that is not a JSON object).
+/// - With a ``RetryJudge``, seeded chaos (``StandInChaos``) hits the answers, and `GET /_micro/retries`
+///   reports how the clients retried.
 public struct StandInServer: Sendable {
     /// The header that asks for a specific answer; its one value today is `rate-limit`.
     public static let controlHeader = "x-micro-standin"
@@ -29,17 +31,20 @@ public struct StandInServer: Sendable {
     public var host: String
     public var port: Int
     public var logger: Logger
+    /// Seeded misbehaviour, judged: `GET /_micro/retries` reports how clients retried.
+    public var judge: RetryJudge?
 
-    public init(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "micro-standin")) {
+    public init(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "micro-standin"), judge: RetryJudge? = nil) {
         self.host = host
         self.port = port
         self.logger = logger
+        self.judge = judge
     }
 
     /// The Hummingbird application; `onRunning` gets the bound port once the server listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            responder: Responder(),
+            responder: Responder(judge: judge),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "micro-standin"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
@@ -51,11 +56,16 @@ public struct StandInServer: Sendable {
 
     struct Responder: HTTPResponder {
         typealias Context = BasicRequestContext
+        let judge: RetryJudge?
 
         func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
             let path = request.uri.path
             let provider: Provider
             var geminiStreams = false
+            if request.method == .get, path == "/_micro/retries" {
+                guard let judge else { return Self.plain(.notFound, #"{"error":{"type":"not_found","message":"the stand-in runs without chaos"}}"#) }
+                return Self.plain(.ok, judge.report.canonicalString())
+            }
             if request.method != .post {
                 return Self.plain(.methodNotAllowed, #"{"error":{"type":"method_not_allowed","message":"POST only"}}"#)
             } else if path == "/v1/messages" {
@@ -81,10 +91,15 @@ public struct StandInServer: Sendable {
                 return Self.rateLimited(provider)
             }
             let streams = provider == .gemini ? geminiStreams : call.streams
-            return Self.answer(provider, toolCall: call.wantsToolCall, toolName: call.firstToolName, streams: streams)
+            let (text, contentType) = Self.answer(provider, toolCall: call.wantsToolCall, toolName: call.firstToolName, streams: streams)
+            if let judge, let fault = judge.arrive(Array(buffer: bytes)) {
+                return Self.applying(fault, text: text, contentType: contentType, provider: provider, chaos: judge.chaos)
+            }
+            return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
 
-        static func answer(_ provider: Provider, toolCall: Bool, toolName: String?, streams: Bool) -> Response {
+        /// The documented answer as text, and its content type.
+        static func answer(_ provider: Provider, toolCall: Bool, toolName: String?, streams: Bool) -> (text: String, contentType: String) {
             let examples: (stream: String, json: String)
             switch (provider, toolCall) {
             case (.anthropic, false): examples = (DocumentedExamples.anthropicText, DocumentedExamples.anthropicTextJSON)
@@ -99,12 +114,10 @@ public struct StandInServer: Sendable {
             var text = streams ? examples.stream : examples.json
             if toolCall, let toolName { text = text.replacing("\"get_weather\"", with: "\"\(toolName)\"") }
             let contentType = !streams ? "application/json" : provider == .ollama ? "application/x-ndjson" : "text/event-stream"
-            return Response(
-                status: .ok, headers: [.contentType: contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            return (text, contentType)
         }
 
-        static func rateLimited(_ provider: Provider) -> Response {
+        static func rateLimited(_ provider: Provider, retryAfter: String = "\(StandInServer.retryAfterSeconds)") -> Response {
             let body: String
             switch provider {
             case .anthropic: body = DocumentedExamples.anthropicRateLimit
@@ -113,7 +126,7 @@ public struct StandInServer: Sendable {
             case .ollama: body = DocumentedExamples.ollamaRateLimit
             }
             var headers: HTTPFields = [.contentType: "application/json"]
-            headers[HTTPField.Name("retry-after")!] = "\(StandInServer.retryAfterSeconds)"
+            headers[HTTPField.Name("retry-after")!] = retryAfter
             return Response(status: .tooManyRequests, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
 

@@ -58,7 +58,7 @@ import Testing
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try await withStandIn { port in
-            await self.record("openai", base: "http://127.0.0.1:\(port)/v1", ["--prompt", "Hit the rate limit."], out: path)
+            await self.record("openai", base: "http://127.0.0.1:\(port)/v1", ["--prompt", "Hit the rate limit.", "--max-attempts", "1"], out: path)
         }
         #expect(result.code == 1)
         #expect(result.err.contains("rate_limited"))

@@ -68,10 +68,16 @@ import Testing
         if kind == "slow_dribble" { #expect(outcome.virtualDuration >= .seconds(2)) }
     }
 
-    @Test func aMalformedChunkFailsTheRunWithAClearError() async throws {
-        let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: malformed_chunk, call: 2}"))
-        #expect(outcome.result?.status == .failed)
-        #expect(outcome.result?.failure?.message.contains("malformed_response") == true)
+    /// A chunk that is not valid JSON is a transient failure, retried as the SDKs' users would; when every
+    /// attempt meets one, the run fails with a clear error.
+    @Test func aMalformedChunkIsRetriedAndFailsTheRunOnlyWhenEveryAttemptMeetsOne() async throws {
+        let once = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: malformed_chunk, call: 2}"))
+        #expect(once.result?.status == .completed)
+        #expect(once.trace.first { $0.kind == .modelError }?.data["code"] == "malformed_response")
+        #expect(once.trace.contains { $0.kind == .modelRetry })
+        let always = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: model, kind: malformed_chunk, every: 1}", retries: 2))
+        #expect(always.result?.status == .failed)
+        #expect(always.result?.failure?.message.contains("malformed_response") == true)
     }
 
     @Test(arguments: ["error", "timeout", "wrong_shape"])

@@ -7,6 +7,9 @@ import Synchronization
 /// - `.manual`: `sleep(until:)` suspends until ``advance(by:)``/``advance(to:)`` moves time past the deadline;
 ///   sleepers wake in deadline order (ties in the order they went to sleep).
 /// - `.autoAdvance`: `sleep(until:)` moves time to the deadline at once (never backwards) and returns.
+/// - `.paced`: like `.autoAdvance`, but each sleep first waits as long on the real clock: for a simulated
+///   world with a live peer on the other side (recording a provider), whose waits (`retry-after`, backoff)
+///   must really pass.
 public final class VirtualClock: Clock, Sendable {
     public struct Instant: InstantProtocol, Hashable, Sendable, Codable {
         /// Time since the clock's origin.
@@ -17,7 +20,7 @@ public final class VirtualClock: Clock, Sendable {
         public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
     }
 
-    public enum Mode: Sendable { case manual, autoAdvance }
+    public enum Mode: Sendable { case manual, autoAdvance, paced }
 
     private struct Sleeper {
         var id: UInt64
@@ -52,7 +55,11 @@ public final class VirtualClock: Clock, Sendable {
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try Task.checkCancellation()
-        if mode == .autoAdvance {
+        if mode == .paced {
+            let wait = now.duration(to: deadline)
+            if wait > .zero { try await Task.sleep(for: wait) }
+        }
+        if mode == .autoAdvance || mode == .paced {
             state.withLock { if $0.now < deadline { $0.now = deadline } }
             return
         }

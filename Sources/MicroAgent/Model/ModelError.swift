@@ -46,9 +46,10 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
-    /// Whether the same request may succeed if sent again later.
+    /// Whether the same request may succeed if sent again later: rate limits, overload, and transient stream
+    /// failures (cut, reset, a chunk that is not valid JSON), what an app retries.
     public var isRetryable: Bool {
-        [.rateLimited, .overloaded, .truncated, .transport].contains(code)
+        [.rateLimited, .overloaded, .truncated, .transport, .malformedResponse].contains(code)
     }
 
     public var description: String {

@@ -65,7 +65,9 @@ public final class World: Sendable {
         self.scenario = scenario
         self.trace = trace
         self.liveTransport = liveTransport
-        let clock = startingAt.map { VirtualClock(mode: .autoAdvance, epoch: $0) } ?? VirtualClock(mode: .autoAdvance)
+        // Recording, a live provider is on the other side: its retry-after and backoff waits really pass.
+        let mode: VirtualClock.Mode = liveTransport == nil ? .autoAdvance : .paced
+        let clock = startingAt.map { VirtualClock(mode: mode, epoch: $0) } ?? VirtualClock(mode: mode)
         self.clock = clock
         let environment = Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
         self.environment = environment

@@ -12,6 +12,17 @@ import Testing
         #expect(clock.timestamp == clock.epoch.advanced(by: .milliseconds(30_250)))
     }
 
+    /// Paced: virtual time moves to the deadline, after as much real time has passed (a live peer is waiting).
+    @Test func pacedSleepsAlsoPassOnTheRealClock() async throws {
+        let clock = VirtualClock(mode: .paced)
+        let started = ContinuousClock.now
+        try await clock.sleep(for: .milliseconds(30))
+        #expect(ContinuousClock.now - started >= .milliseconds(30))
+        #expect(clock.now.offset == .milliseconds(30))
+        try await clock.sleep(until: clock.now.advanced(by: .milliseconds(-5)))
+        #expect(clock.now.offset == .milliseconds(30), "never backwards")
+    }
+
     @Test func manualSleepersWakeInDeadlineOrderWhenTimeIsAdvanced() async throws {
         let clock = VirtualClock(mode: .manual)
         let woke = Recorder()
