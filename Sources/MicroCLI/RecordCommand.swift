@@ -50,11 +50,7 @@ struct RecordCommand: AsyncParsableCommand {
         {
             environment[variable] = "stand-in-needs-no-key"
         }
-        let metadata = Cassette.Metadata(
-            provider: provider.lowercased(), model: model, source: isLoopback ? .documentedExample : .live,
-            notes: isLoopback
-                ? "recorded by micro record against a loopback stand-in serving the provider's documented wire format, not the live provider"
-                : nil)
+        let metadata = Cassette.Metadata.recorded(by: "micro record", upstream: baseURL, provider: provider, model: model)
         let recording: RecordingTransport
         let base: any Model
         do {

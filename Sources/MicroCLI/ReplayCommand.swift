@@ -23,6 +23,10 @@ struct ReplayCommand: AsyncParsableCommand {
         var match: MatchOption = .body
         @Option(help: "none (strict replay), once, new-episodes or all.") var mode: ModeOption = .none
         @Option(help: "The live provider's base URL, for the recording modes.") var upstream: String?
+        @Flag(name: .customLong("allow-repeats"), help: "Serve a request's last recorded interaction again once all of them were replayed.")
+        var allowRepeats = false
+        @Option(help: "The provider recorded (metadata), when recording.") var provider: String?
+        @Option(help: "The model recorded (metadata), when recording.") var model: String?
 
         enum MatchOption: String, ExpressibleByArgument, CaseIterable { case body, path }
         enum ModeOption: String, ExpressibleByArgument, CaseIterable {
@@ -36,15 +40,19 @@ struct ReplayCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let options = CassetteTransport.Options(match: match == .body ? .body : .path)
+            let options = CassetteTransport.Options(match: match == .body ? .body : .path, allowRepeats: allowRepeats)
+            let metadata = Cassette.Metadata.recorded(by: "micro replay serve", upstream: upstream, provider: provider, model: model)
             let transport: any HTTPTransport
             do {
                 switch mode {
                 case .none: transport = try CassetteTransport(contentsOf: cassette, options: options)
-                case .once: transport = try RecordingTransport(live: CurlTransport(), path: cassette, mode: .once, options: options)
+                case .once:
+                    transport = try RecordingTransport(live: CurlTransport(), path: cassette, mode: .once, metadata: metadata, options: options)
                 case .newEpisodes:
-                    transport = try RecordingTransport(live: CurlTransport(), path: cassette, mode: .newEpisodes, options: options)
-                case .all: transport = try RecordingTransport(live: CurlTransport(), path: cassette, mode: .all, options: options)
+                    transport = try RecordingTransport(
+                        live: CurlTransport(), path: cassette, mode: .newEpisodes, metadata: metadata, options: options)
+                case .all:
+                    transport = try RecordingTransport(live: CurlTransport(), path: cassette, mode: .all, metadata: metadata, options: options)
                 }
             } catch {
                 throw ValidationError("\(error)")

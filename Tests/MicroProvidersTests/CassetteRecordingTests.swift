@@ -157,3 +157,19 @@ import Testing
         #expect(loaded.metadata.source == .live)
     }
 }
+
+@Suite struct RecordedMetadataTests {
+    @Test(arguments: [
+        (String?("http://127.0.0.1:8090/v1"), Cassette.Metadata.Source.documentedExample),
+        ("http://localhost/v1", .documentedExample),
+        ("https://api.openai.com/v1", .live),
+        (nil, .live),
+    ])
+    func aLoopbackUpstreamIsADocumentedExampleNamingTheRecorder(upstream: String?, source: Cassette.Metadata.Source) {
+        let metadata = Cassette.Metadata.recorded(by: "micro replay serve", upstream: upstream, provider: "OpenAI", model: "gpt-4o")
+        #expect(metadata.source == source)
+        #expect(metadata.provider == "openai")
+        #expect(metadata.model == "gpt-4o")
+        #expect((metadata.notes?.contains("recorded by micro replay serve against a loopback stand-in") ?? false) == (source == .documentedExample))
+    }
+}

@@ -42,6 +42,25 @@ import Testing
         #expect(error?.message.contains("this is request 3 of its kind") == true)
     }
 
+    /// With repeats allowed, a request whose recordings are used up gets the last of them again; without,
+    /// it is a `no_match` naming how many there were.
+    @Test(arguments: [false, true])
+    func aRequestBeyondItsRecordingsRepeatsTheLastOnlyWhenAllowed(allowRepeats: Bool) async throws {
+        let request = HTTPRequest(url: "https://h/v1/chat", body: Array(#"{"n":1}"#.utf8))
+        let transport = CassetteTransport(
+            cassette: cassette([(request, "first"), (request, "second")]), options: CassetteTransport.Options(allowRepeats: allowRepeats))
+        #expect(try await transport.send(request).chunkTexts() == ["first"])
+        #expect(try await transport.send(request).chunkTexts() == ["second"])
+        if allowRepeats {
+            #expect(try await transport.send(request).chunkTexts() == ["second"])
+            #expect(try await transport.send(request).chunkTexts() == ["second"])
+            #expect(transport.unusedInteractions.isEmpty)
+        } else {
+            let error = await #expect(throws: CassetteError.self) { try await transport.send(request) }
+            #expect(error?.message.contains("were already replayed") == true)
+        }
+    }
+
     @Test func missNamesNearestAndFirstDifference() async throws {
         let transport = CassetteTransport(
             cassette: cassette([(chatRequest("weather in Paris", model: "other"), "a"), (chatRequest("hi"), "b")]),

@@ -34,12 +34,9 @@ extension ScenarioRunner {
         let resolve = scenario.resolve
         var outcome = await run(scenario, liveTransport: { spec in
             guard case .recorded(let provider, let model, let cassette, let baseURL) = spec.model.backend else { return nil }
-            let loopback = baseURL.map(ProviderCatalog.isLoopback) ?? false
-            let metadata = Cassette.Metadata(
-                provider: provider, model: model.isEmpty ? nil : model, source: loopback ? .documentedExample : .live,
-                notes: loopback
-                    ? "recorded by micro test --record against a loopback stand-in serving the provider's documented wire format, not the live provider"
-                    : "recorded by micro test --record from scenario \(name)")
+            let metadata = Cassette.Metadata.recorded(
+                by: "micro test --record", upstream: baseURL, provider: provider, model: model,
+                liveNotes: "recorded by micro test --record from scenario \(name)")
             let transport = try RecordingTransport(live: CurlTransport(), path: resolve(cassette), mode: options.mode, metadata: metadata)
             recorders.withLock { $0.append(transport) }
             return transport

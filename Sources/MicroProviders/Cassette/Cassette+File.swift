@@ -1,15 +1,23 @@
 import Foundation
 
 extension Cassette {
-    /// Reads the cassette at `path`. Every problem is a ``CassetteError`` naming the file (never a crash).
+    /// Reads the cassette at `path`, and after its interactions those of a journal left beside it by a
+    /// recorder that did not finish (``CassetteJournal``). Every problem is a ``CassetteError`` naming the
+    /// file (never a crash).
     public static func load(from path: String) throws(CassetteError) -> Cassette {
-        guard FileManager.default.fileExists(atPath: path) else {
+        let journal = FileManager.default.fileExists(atPath: CassetteJournal.path(for: path))
+        guard FileManager.default.fileExists(atPath: path) || journal else {
             throw CassetteError(.fileNotFound, "no cassette at this path", file: path)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CassetteError(.io, "cannot read the file", file: path)
+        var cassette = Cassette()
+        if FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CassetteError(.io, "cannot read the file", file: path)
+            }
+            cassette = try Cassette(bytes: [UInt8](data), file: path)
         }
-        return try Cassette(bytes: [UInt8](data), file: path)
+        if journal { cassette.interactions += try CassetteJournal.interactions(of: path) }
+        return cassette
     }
 
     /// Writes the cassette atomically: to a temporary file beside `path`, then renamed over it.

@@ -67,7 +67,7 @@ extension Cassette {
 
     // MARK: Encoding
 
-    private static func encode(_ interaction: Interaction) -> JSONValue {
+    static func encode(_ interaction: Interaction) -> JSONValue {
         var request: [String: JSONValue] = [
             "method": .string(interaction.request.method),
             "url": .string(interaction.request.url),
@@ -113,7 +113,7 @@ extension Cassette {
 
     // MARK: Decoding
 
-    private static func decodeInteraction(_ value: JSONValue, _ path: String, _ r: CassetteReader) throws(CassetteError) -> Interaction {
+    static func decodeInteraction(_ value: JSONValue, _ path: String, _ r: CassetteReader) throws(CassetteError) -> Interaction {
         let o = try r.object(value, path)
         let rq = try r.object(try r.required(o, "request", path), path + ".request")
         let request = Request(

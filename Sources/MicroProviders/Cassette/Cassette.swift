@@ -65,6 +65,20 @@ public struct Cassette: Sendable, Hashable {
             self.tool = tool
             self.notes = notes
         }
+
+        /// The metadata of a recording made by `recorder` (`micro record`, …) against `upstream`: a loopback
+        /// upstream is a stand-in, not the provider, so the recording is a `documented-example`, and says so.
+        public static func recorded(
+            by recorder: String, upstream: String?, provider: String?, model: String?, liveNotes: String? = nil
+        ) -> Metadata {
+            let loopback = upstream.map(ProviderCatalog.isLoopback) ?? false
+            return Metadata(
+                provider: provider?.lowercased(), model: model.flatMap { $0.isEmpty ? nil : $0 },
+                source: loopback ? .documentedExample : .live,
+                notes: loopback
+                    ? "recorded by \(recorder) against a loopback stand-in serving the provider's documented wire format, not the live provider"
+                    : liveNotes)
+        }
     }
 
     /// One header field; names keep their recorded case and order.

@@ -30,16 +30,20 @@ public final class CassetteTransport: HTTPTransport {
         public var speed: Double?
         /// Make ``finish()`` throw when some interactions were never replayed.
         public var failOnUnused: Bool
+        /// When every recorded interaction matching a request was replayed, serve the last of them again
+        /// (vcrpy's `allow_playback_repeats`) instead of failing with `no_match`.
+        public var allowRepeats: Bool
 
         public init(
             match: MatchMode = .body, ignoredFields: [JSONFieldPath] = [], redactor: Redactor = .standard,
-            speed: Double? = nil, failOnUnused: Bool = false
+            speed: Double? = nil, failOnUnused: Bool = false, allowRepeats: Bool = false
         ) {
             self.match = match
             self.ignoredFields = ignoredFields
             self.redactor = redactor
             self.speed = speed
             self.failOnUnused = failOnUnused
+            self.allowRepeats = allowRepeats
         }
     }
 
@@ -177,9 +181,10 @@ public final class CassetteTransport: HTTPTransport {
     /// Claims the next unreplayed interaction among `candidates` (the recorded requests of one kind).
     private func take(_ candidates: [Int], otherwise request: () -> NormalizedRequest) -> Claim {
         let first = candidates[0]
+        let repeats = options.allowRepeats
         let index = state.withLock { s -> Int? in
             let n = s.cursors[first, default: 0]
-            guard n < candidates.count else { return nil }
+            guard n < candidates.count else { return repeats ? candidates.last : nil }
             s.cursors[first] = n + 1
             s.used[candidates[n]] = true
             return candidates[n]

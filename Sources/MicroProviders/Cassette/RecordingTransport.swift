@@ -7,7 +7,10 @@ import Synchronization
 /// The caller gets the live response as it streams; the body chunks are teed with their arrival time on the
 /// environment's clock, as the caller reads them. An interaction is written when its body ends (finished,
 /// failed, or dropped by the caller, which is recorded as `cancelled`); 4xx/5xx responses and transport
-/// errors are recorded too. Every write rewrites the whole cassette atomically.
+/// errors are recorded too. Each interaction is appended to a journal beside the cassette (O(1)); the
+/// cassette file is rewritten atomically from time to time (each time the interactions since the last
+/// write reach a quarter of the total, so a session of n calls costs O(n) writing in all) and by ``finish()``
+/// (or when the transport is released). A crash loses at most the interaction in flight.
 ///
 /// ``CassetteMode`` decides between replay and recording; replay follows ``CassetteTransport``.
 public final class RecordingTransport: HTTPTransport {
@@ -17,6 +20,9 @@ public final class RecordingTransport: HTTPTransport {
         var kept: [Cassette.Interaction]
         /// New interactions in the order they were sent; nil while still streaming.
         var slots: [Cassette.Interaction?] = []
+        /// Interactions committed since the cassette file was last written (they are in the journal).
+        var unwritten = 0
+        var journal: CassetteJournal?
     }
 
     public let path: String
@@ -64,6 +70,14 @@ public final class RecordingTransport: HTTPTransport {
             isRecording = true
         }
         state = Mutex(State(metadata: metadata, kept: kept))
+        // A journal left by a recorder that died: merged into `kept` above (new episodes) and written out now,
+        // or dropped with the rest of the old recording.
+        if isRecording && FileManager.default.fileExists(atPath: CassetteJournal.path(for: path)) {
+            if mode == .newEpisodes && exists {
+                try Cassette(metadata: metadata, interactions: kept).write(to: path)
+            }
+            CassetteJournal.remove(cassette: path)
+        }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -78,9 +92,23 @@ public final class RecordingTransport: HTTPTransport {
     /// Indices of replayable interactions not replayed yet (empty when nothing is replayed).
     public var unusedInteractions: [Int] { replay?.unusedInteractions ?? [] }
 
-    /// Ends a session: see ``CassetteTransport/finish()`` (nothing to check when nothing was replayed).
+    /// Ends a session: writes the cassette file with every interaction, then see
+    /// ``CassetteTransport/finish()`` (nothing to check when nothing was replayed).
     public func finish() throws(CassetteError) {
+        try flush()
         try replay?.finish()
+    }
+
+    /// Writes the cassette file if interactions are waiting in the journal.
+    public func flush() throws(CassetteError) {
+        try state.withLock { s throws(CassetteError) in
+            guard s.unwritten > 0 else { return }
+            try write(&s)
+        }
+    }
+
+    deinit {
+        try? flush()
     }
 
     /// The cassette as it would be written now.
@@ -130,14 +158,30 @@ public final class RecordingTransport: HTTPTransport {
         return HTTPResponse(status: response.status, headers: response.headers, body: AsyncThrowingStream { try await tee.next() })
     }
 
-    /// Stores a finished interaction and rewrites the cassette file.
+    /// Stores a finished interaction: in the journal, or by rewriting the cassette file when enough waited.
     private func commit(_ slot: Int, _ interaction: Cassette.Interaction) throws(CassetteError) {
         let now = environment.now()
         try state.withLock { s throws(CassetteError) in
             s.slots[slot] = interaction
             s.metadata.recordedAt = now.description
-            try Cassette(metadata: s.metadata, interactions: s.kept + s.slots.compactMap { $0 }).write(to: path)
+            let total = s.kept.count + s.slots.count { $0 != nil }
+            if s.unwritten + 1 >= max(1, total / 4) {
+                try write(&s)
+            } else {
+                if s.journal == nil { s.journal = try CassetteJournal(cassette: path) }
+                try s.journal!.append(interaction)
+                s.unwritten += 1
+            }
         }
+    }
+
+    /// Writes the whole cassette atomically, then drops the journal.
+    private func write(_ s: inout State) throws(CassetteError) {
+        try Cassette(metadata: s.metadata, interactions: s.kept + s.slots.compactMap { $0 }).write(to: path)
+        s.journal?.close()
+        s.journal = nil
+        CassetteJournal.remove(cassette: path)
+        s.unwritten = 0
     }
 
     private static func failure(_ error: any Error) -> Cassette.Failure {
