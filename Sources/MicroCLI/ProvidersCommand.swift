@@ -60,7 +60,7 @@ struct ProvidersParseCommand: AsyncParsableCommand {
         for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "parse" } }
         let model: any Model
         do {
-            model = try ProviderCatalog.model(provider, transport: BodyTransport(body: body, chunk: chunk), environment: keys)
+            model = try ProviderCatalog.model(provider, transport: FixedBodyTransport(body: body, chunkSize: chunk), environment: keys)
         } catch {
             Console.current.err("error: \(error)")
             throw ExitCode(2)
@@ -93,19 +93,3 @@ struct ProvidersParseCommand: AsyncParsableCommand {
     }
 }
 
-/// Answers any request with `body`, in chunks of `chunk` bytes.
-struct BodyTransport: HTTPTransport {
-    let body: [UInt8]
-    let chunk: Int?
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let size = max(1, chunk ?? body.count)
-        let chunks = stride(from: 0, to: body.count, by: size).map { Array(body[$0..<min($0 + size, body.count)]) }
-        return HTTPResponse(
-            status: 200, headers: [("content-type", "text/event-stream")],
-            body: AsyncThrowingStream { continuation in
-                for piece in chunks { continuation.yield(piece) }
-                continuation.finish()
-            })
-    }
-}

@@ -74,3 +74,40 @@ import Testing
         if code == .rateLimited { #expect(error?.retryAfter == .seconds(3)) }
     }
 }
+
+/// A cassette's recorded requests sent again to an upstream (here the stand-in), answers compared by shape.
+@Suite struct CassetteDriftCheckTests {
+    static let recordings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Recordings").path
+
+    @Test(arguments: ["openai-tool-call", "anthropic-tool-call", "gemini-tool-call", "ollama-tool-call", "scenario-openai"])
+    func theBundledRecordingsMatchTheStandInTheyWereMadeFrom(name: String) async throws {
+        let cassette = try Cassette.load(from: "\(Self.recordings)/\(name).json")
+        let server = StandInServer(logger: quietLogger)
+        let drifts = try await withLoopbackServer({ server.application(onRunning: $0) }) { port in
+            await CassetteDrift.check(cassette, upstream: "http://127.0.0.1:\(port)", transport: CurlTransport(), environment: [:])
+        }
+        #expect(drifts.count == cassette.interactions.count)
+        #expect(drifts.allSatisfy { !$0.drifted }, "\(drifts.map(\.description))")
+    }
+
+    @Test func anEditedRecordingDriftsFromTheUpstream() async throws {
+        var cassette = try Cassette.load(from: "\(Self.recordings)/openai-tool-call.json")
+        let body = String(decoding: cassette.interactions[0].response!.chunks.flatMap(\.data.bytes), as: UTF8.self)
+            .replacingOccurrences(of: #""finish_reason":"tool_calls""#, with: #""finish_reason":"tool_calls","seed":7"#)
+        cassette.interactions[0].response!.chunks = [Cassette.Chunk(offsetMs: 0, data: Cassette.Body(bytes: Array(body.utf8)))]
+        let edited = cassette
+        let server = StandInServer(logger: quietLogger)
+        let drifts = try await withLoopbackServer({ server.application(onRunning: $0) }) { port in
+            await CassetteDrift.check(edited, upstream: "http://127.0.0.1:\(port)", transport: CurlTransport(), environment: [:])
+        }
+        #expect(drifts.first?.changes == ["missing fields: $.choices[].seed: number"], "\(drifts.map(\.description))")
+    }
+
+    @Test func anUpstreamThatDoesNotAnswerIsReportedNotChecked() async throws {
+        let cassette = try Cassette.load(from: "\(Self.recordings)/openai-answer.json")
+        let drifts = await CassetteDrift.check(cassette, upstream: "http://127.0.0.1:9", transport: CurlTransport(), environment: [:])
+        #expect(drifts.first?.error != nil)
+        #expect(drifts.first?.description.contains("not checked") == true)
+    }
+}

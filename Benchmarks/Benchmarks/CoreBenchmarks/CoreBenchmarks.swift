@@ -63,6 +63,7 @@ let benchmarks: @Sendable () -> Void = {
 
     registerAgentBenchmarks()
     registerWireBenchmarks()
+    registerRecordingBenchmarks()
     registerConcurrentStreamBenchmarks()
 }
 

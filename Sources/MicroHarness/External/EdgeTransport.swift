@@ -45,7 +45,7 @@ struct EdgeTransport: HTTPTransport {
             }
         }
         // A stream: fold it with our own adapter, exactly as a Micro agent would read it.
-        let canned = CannedTransport(body: body)
+        let canned = FixedBodyTransport(body: body)
         var keys: [String: String] = [:]
         for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "edge" } }
         guard let model = try? ProviderCatalog.model(provider, transport: canned, environment: keys) else { return nil }
@@ -87,17 +87,3 @@ struct EdgeTransport: HTTPTransport {
     }
 }
 
-/// Answers every request with one recorded body (to read a stream with an adapter).
-struct CannedTransport: HTTPTransport {
-    let body: [UInt8]
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = body
-        return HTTPResponse(
-            status: 200, headers: [("content-type", "text/event-stream")],
-            body: AsyncThrowingStream { continuation in
-                continuation.yield(body)
-                continuation.finish()
-            })
-    }
-}
