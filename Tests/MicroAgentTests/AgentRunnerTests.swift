@@ -245,6 +245,15 @@ import Testing
         #expect(world.environment.now().duration(since: start) >= .seconds(7))
     }
 
+    /// An advertised wait is honoured exactly, however long (the old cap of 4 × maxDelay retried too soon).
+    @Test(arguments: [Duration.seconds(7), .seconds(200), .milliseconds(1_500)])
+    func theAdvertisedWaitIsHonouredExactly(retryAfter: Duration) {
+        let policy = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(500), maxDelay: .seconds(30), jitter: 0.2)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: retryAfter, random: .seeded(1)) == retryAfter)
+        let backoff = policy.delay(afterAttempt: 3, retryAfter: nil, random: .seeded(1))
+        #expect(backoff >= .milliseconds(1_600) && backoff <= .milliseconds(2_400), "2 s ± 20 %: \(backoff)")
+    }
+
     @Test func nonRetryableModelErrorsFailTheRunWithTheirMessage() async throws {
         let world = try await AgentWorld()
         let runner = world.runner([agent("broken", [.fail(.init(code: .authentication, message: "bad key"))])])

@@ -83,10 +83,11 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
         self.jitter = jitter
     }
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1): the provider's `retryAfter` when it
-    /// gave one, else `initialDelay × 2^(attempt-1)` capped at `maxDelay`, with jitter from `random`.
+    /// The wait before attempt `attempt + 1` (attempt counts from 1): exactly the provider's `retryAfter` when
+    /// it gave one (a retry sooner would be refused again; the run's deadline bounds the wait), else
+    /// `initialDelay × 2^(attempt-1)` capped at `maxDelay`, with jitter from `random`.
     public func delay(afterAttempt attempt: Int, retryAfter: Duration?, random: RandomSource) -> Duration {
-        if let retryAfter { return min(retryAfter, maxDelay * 4) }
+        if let retryAfter { return max(.zero, retryAfter) }
         let base = min(initialDelay * (1 << min(attempt - 1, 30)), maxDelay)
         let factor = 1 - jitter + 2 * jitter * random.nextUnit()
         return .milliseconds(Int64((Double(base.milliseconds) * factor).rounded()))
