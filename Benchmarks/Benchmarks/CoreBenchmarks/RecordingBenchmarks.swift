@@ -7,19 +7,23 @@ import MicroProviders
 // Recording at length, and replay through each wire format's adapter.
 
 func registerRecordingBenchmarks() {
-    Benchmark(
-        "Recording 1,000 interactions through RecordingTransport (2 KB streamed answers, cassette on disk), per batch",
-        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
-    ) { benchmark in
-        for _ in benchmark.scaledIterations { try await recordSession(interactions: 1_000) }
+    // The same per-call cost at 1,000 and at 4,000 interactions is what O(1) appends mean.
+    for interactions in [1_000, 4_000] {
+        Benchmark(
+            "Recording \(interactions.formatted()) interactions through RecordingTransport (2 KB streamed answers, cassette on disk), per batch",
+            configuration: .init(
+                metrics: [.wallClock, .throughput], timeUnits: .milliseconds, warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 20)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations { try await recordSession(interactions: interactions) }
+        }
     }
 
-    for (provider, body) in RecordingShared.streams {
+    for (provider, path, body) in RecordingShared.streams {
         Benchmark(
             "Replay of a streamed \(provider) response (cassette transport + adapter + fold)",
             configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .kilo)
         ) { benchmark in
-            try await replays(provider: provider, body: body, count: benchmark.scaledIterations.count)
+            try await replays(provider: provider, path: path, body: body, count: benchmark.scaledIterations.count)
         }
     }
 }
@@ -40,10 +44,10 @@ nonisolated func recordSession(interactions: Int) async throws {
     try recorder.finish()
 }
 
-nonisolated func replays(provider: String, body: String, count: Int) async throws {
+nonisolated func replays(provider: String, path: String, body: String, count: Int) async throws {
     let cassette = Cassette(interactions: [
         Cassette.Interaction(
-            request: Cassette.Request(method: "POST", url: "https://example.invalid/v1/any"),
+            request: Cassette.Request(method: "POST", url: "https://example.invalid" + path),
             response: Cassette.Response(
                 status: 200, headers: [Cassette.Header(name: "content-type", value: "text/event-stream")],
                 chunks: [Cassette.Chunk(offsetMs: 0, data: Cassette.Body(bytes: Array(body.utf8)))]))
@@ -62,7 +66,7 @@ enum RecordingShared {
     static let answer: [UInt8] = WireShared.cassette.interactions[0].response!.chunks.flatMap(\.data.bytes)
 
     /// About 2 KB of streamed answer in each wire format (14 text deltas, then the end).
-    static let streams: [(String, String)] = {
+    static let streams: [(provider: String, path: String, body: String)] = {
         let parts = (0..<14).map { "Once upon a time, part \($0), " }
         let anthropic = String(decoding: answer, as: UTF8.self)
         var openAI = parts.map { #"data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\#($0)"},"finish_reason":null}]}"# + "\n\n" }.joined()
@@ -71,6 +75,9 @@ enum RecordingShared {
         gemini += #"data: {"candidates":[{"content":{"role":"model","parts":[{"text":"The end."}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":120,"totalTokenCount":132}}"# + "\r\n\r\n"
         var ollama = parts.map { #"{"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"\#($0)"},"done":false}"# + "\n" }.joined()
         ollama += #"{"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":120}"# + "\n"
-        return [("anthropic", anthropic), ("openai", openAI), ("gemini", gemini), ("ollama", ollama)]
+        return [
+            ("anthropic", "/v1/messages", anthropic), ("openai", "/v1/chat/completions", openAI),
+            ("gemini", "/v1beta/models/m:streamGenerateContent", gemini), ("ollama", "/api/chat", ollama),
+        ]
     }()
 }

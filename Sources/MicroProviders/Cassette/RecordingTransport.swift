@@ -9,8 +9,8 @@ import Synchronization
 /// failed, or dropped by the caller, which is recorded as `cancelled`); 4xx/5xx responses and transport
 /// errors are recorded too. Each interaction is appended to a journal beside the cassette (O(1)); the
 /// cassette file is rewritten atomically from time to time (each time the interactions since the last
-/// write reach a quarter of the total, so a session of n calls costs O(n) writing in all) and by ``finish()``
-/// (or when the transport is released). A crash loses at most the interaction in flight.
+/// write reach half the total, so a session of n calls writes about 2n interactions in all) and by
+/// ``finish()`` (or when the transport is released). A crash loses at most the interaction in flight.
 ///
 /// ``CassetteMode`` decides between replay and recording; replay follows ``CassetteTransport``.
 public final class RecordingTransport: HTTPTransport {
@@ -22,6 +22,8 @@ public final class RecordingTransport: HTTPTransport {
         var slots: [Cassette.Interaction?] = []
         /// Interactions committed since the cassette file was last written (they are in the journal).
         var unwritten = 0
+        /// Slots holding a finished interaction.
+        var completed = 0
         var journal: CassetteJournal?
     }
 
@@ -163,9 +165,9 @@ public final class RecordingTransport: HTTPTransport {
         let now = environment.now()
         try state.withLock { s throws(CassetteError) in
             s.slots[slot] = interaction
+            s.completed += 1
             s.metadata.recordedAt = now.description
-            let total = s.kept.count + s.slots.count { $0 != nil }
-            if s.unwritten + 1 >= max(1, total / 4) {
+            if s.unwritten + 1 >= max(1, (s.kept.count + s.completed) / 2) {
                 try write(&s)
             } else {
                 if s.journal == nil { s.journal = try CassetteJournal(cassette: path) }
