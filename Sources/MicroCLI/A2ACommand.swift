@@ -16,14 +16,15 @@ struct A2ACommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a scenario's agent, or a bundled travel agent, over A2A (1.0 and 0.3 JSON-RPC, SSE) on 127.0.0.1.",
+            abstract: "Serve a scenario's agent, or one of the catalogue's agents, over A2A (1.0 and 0.3 JSON-RPC, SSE) on 127.0.0.1.",
             discussion: """
                 With SCENARIO, the agent (by default the one the scenario's run starts) is served in that \
                 scenario's world: its services, fixtures and model backend (scripted or replayed from its \
-                cassette), on virtual time. Without it, the bundled travel agents are served. The card is at http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at \
-                http://127.0.0.1:PORT/. Agents: coordinator (default), booker, and concierge (asks a question \
-                first, so its tasks pause in input-required). With --db, tasks, runs and the travel services' \
-                data are kept in that SQLite file and survive a restart.
+                cassette), on virtual time. Without it, the catalogue's agents are served with their own models \
+                (the first by default); for micro, the travel agents: coordinator (default), booker, and concierge \
+                (asks a question first, so its tasks pause in input-required). The card is at \
+                http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at http://127.0.0.1:PORT/. \
+                With --db, tasks, runs and the services' data are kept in that SQLite file and survive a restart.
                 """)
 
         @Argument(help: "A scenario file whose agent to serve.") var scenario: String?
@@ -110,15 +111,19 @@ struct A2ACommand: AsyncParsableCommand {
         }
     }
 
-    /// The runner and agent `micro a2a serve` serves: the bundled travel agents (plus `concierge`) on the travel
-    /// runtime, checkpoints and tasks in `db` when given.
+    /// The runner and agent `a2a serve` serves without a scenario: the catalogue's agents (their named or
+    /// scripted models; the first is the default), and for the travel catalogue also `concierge`, on the
+    /// catalogue's runtime, checkpoints and tasks in `db` when given.
     static func travelAgent(named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
-        let agents = TravelAgents.all() + [concierge]
-        let agent = name ?? TravelAgents.coordinator
+        let runtime = try await AgentWorld.catalogRuntime(db: db)
+        var agents = try AgentWorld.catalogAgents(on: runtime)
+        if agents.contains(where: { $0.name == TravelAgents.coordinator }) { agents.append(concierge) }
+        guard let agent = name ?? agents.first?.name else {
+            throw ValidationError("the catalogue has no agent to serve (one with a named or scripted model); give a scenario file")
+        }
         guard agents.contains(where: { $0.name == agent }) else {
             throw ValidationError("no agent \(agent); agents: \(agents.map(\.name).joined(separator: ", "))")
         }
-        let runtime = try await AgentWorld.catalogRuntime(db: db)
         let checkpointer: any Checkpointer = try db.map { try SQLiteCheckpointer(path: $0) } ?? InMemoryCheckpointer()
         let runner = AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: agents,

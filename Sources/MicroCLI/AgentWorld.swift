@@ -30,6 +30,33 @@ struct AgentWorld {
             })
     }
 
+    /// The catalogue's agents as runnable agents on `runtime`: each with its named or scripted model (an
+    /// agent whose model is a recording, or that has none, is left out: it needs a scenario) and its tools
+    /// scoped to the services its catalogue entries stand for.
+    static func catalogAgents(on runtime: Runtime, catalog: Catalog = CLICatalog.current) throws -> [Agent] {
+        let world = WorldRuntime(runtime: runtime, ledger: SideEffectLedger(store: runtime.store))
+        var agents: [Agent] = []
+        for entry in catalog.agents {
+            let model: any Model
+            switch entry.model {
+            case .named(let name)?:
+                guard let make = catalog.models[name] else { continue }
+                model = try make(world)
+            case .scripted(let turns)?:
+                model = ScriptedModel(turns, selection: .byAssistantTurns)
+            default:
+                continue
+            }
+            let tools: ToolScope = try entry.tools.map { names in
+                .services(try names.flatMap { name in try catalog.service(name).map { try $0.make(world).map(\.name) } ?? [name] })
+            } ?? .all
+            agents.append(Agent(
+                name: entry.name, description: entry.description, instructions: entry.instructions,
+                model: entry.builtinTools ? model : WithoutBuiltinTools(model), tools: tools, guardrails: entry.guardrails))
+        }
+        return agents
+    }
+
     /// A live runtime serving every service of the command line's catalogue (the travel example's for
     /// `micro`), their store in the SQLite file `db` when given.
     static func catalogRuntime(db: String?) async throws -> Runtime {

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Foundation
+import MicroProviders
 import Hummingbird
 import Micro
-import MicroExamples
 import MicroMCP
 
 struct MCPCommand: AsyncParsableCommand {
@@ -22,22 +23,48 @@ struct MCPCommand: AsyncParsableCommand {
         @Flag(help: "Serve on stdin/stdout.") var stdio = false
         @Option(help: "Serve Streamable HTTP on this port.") var http: Int?
         @Option(help: "Address to bind for --http (loopback by default).") var host = "127.0.0.1"
-        @Option(help: "Require `Authorization: Bearer TOKEN` on every HTTP request.") var token: String?
+        @Option(help: "Require `Authorization: Bearer TOKEN` on every HTTP request (also MICRO_MCP_TOKEN, or --token-file).")
+        var token: String?
+        @Option(name: .customLong("token-file"), help: "Read the bearer token from this file (keeps it off the command line).")
+        var tokenFile: String?
+        @Flag(help: "Allow binding an address that is not loopback without a token (anyone who reaches it can call the tools).")
+        var insecure = false
         @Option(name: .customLong("allow-origin"), help: "An Origin to accept besides loopback ones (repeatable).")
         var allowedOrigins: [String] = []
         @Option(help: "SQLite file for the services' store.") var db: String?
 
         func validate() throws {
             if stdio && http != nil { throw ValidationError("choose one of --stdio and --http PORT") }
+            if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+            if http != nil, !ProviderCatalog.isLoopback("http://\(host)/"), try resolvedToken() == nil, !insecure {
+                throw ValidationError(
+                    "--host \(host) is not loopback: give a token (--token-file, MICRO_MCP_TOKEN or --token) or pass --insecure")
+            }
+        }
+
+        /// The token from --token, --token-file or MICRO_MCP_TOKEN, in that order.
+        func resolvedToken(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+            if let token { return token }
+            if let tokenFile {
+                guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                    throw ValidationError("cannot read the token file \(tokenFile)")
+                }
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !trimmed.isEmpty else { throw ValidationError("the token file \(tokenFile) is empty") }
+                return trimmed
+            }
+            return environment["MICRO_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         }
 
         func run() async throws {
             let runtime = try await AgentWorld.catalogRuntime(db: db)
+            let catalog = CLICatalog.current
             let server = MCPServer(
-                runtime: runtime, agents: TravelAgents.all(),
+                runtime: runtime,
+                prompts: catalog.agents.map { MCPPrompt(name: $0.name, description: $0.description, instructions: $0.instructions) },
                 info: MCPServer.Info(
-                    name: "micro", version: MicroVersion.number,
-                    instructions: "Tools of the bundled travel services (airports, flights, hotels, payments, weather)."))
+                    name: CLICatalog.commandName, version: MicroVersion.number,
+                    instructions: "Tools of the services: " + catalog.services.map(\.name).joined(separator: ", ") + "."))
             let console = Console.current
             guard let port = http else {
                 console.err("micro mcp: serving on stdio")
@@ -45,7 +72,7 @@ struct MCPCommand: AsyncParsableCommand {
                 return
             }
             let http = MCPHTTPServer(
-                server: server, host: host, port: port, token: token, allowedOrigins: Set(allowedOrigins),
+                server: server, host: host, port: port, token: try resolvedToken(), allowedOrigins: Set(allowedOrigins),
                 logger: .quiet("micro-mcp"))
             let host = self.host
             try await http.application { port in

@@ -46,9 +46,14 @@ public final class MCPServer: Sendable {
     }
 
     /// A server for `runtime`'s services, offering `agents`' instructions as prompts.
-    public init(runtime: Runtime, agents: [Agent] = [], info: Info = Info()) {
+    public convenience init(runtime: Runtime, agents: [Agent] = [], info: Info = Info()) {
+        self.init(runtime: runtime, prompts: agents.map(MCPPrompt.init(agent:)), info: info)
+    }
+
+    /// A server for `runtime`'s services, offering `prompts`.
+    public init(runtime: Runtime, prompts: [MCPPrompt], info: Info = Info()) {
         self.runtime = runtime
-        self.prompts = agents.map(MCPPrompt.init(agent:)).sorted { $0.name < $1.name }
+        self.prompts = prompts.sorted { $0.name < $1.name }
         self.info = info
     }
 

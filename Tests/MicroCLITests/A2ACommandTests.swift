@@ -2,6 +2,8 @@ import Foundation
 import Micro
 import MicroA2A
 import MicroAgent
+import MicroHarness
+@testable import MicroCLI
 import Testing
 
 @Suite struct A2ACommandTests {
@@ -67,5 +69,30 @@ import Testing
         let (code, _, err) = await runMicro(["a2a", "serve", "/nonexistent/scenario.yaml"])
         #expect(code != 0)
         #expect(err.contains("/nonexistent/scenario.yaml"))
+    }
+}
+
+/// `a2a serve` without a scenario serves the catalogue's own agents (a user's package serves its agents).
+@Suite struct CatalogAgentsTests {
+    @Test func catalogueAgentsBecomeRunnableAgentsWithTheirModelsAndTools() async throws {
+        let catalog = Catalog(
+            services: [CatalogService("desk") { _ in [Service("support.tickets", description: "t") {
+                Endpoint("open", description: "o") { (_: JSONValue, _: CallContext) async throws -> JSONValue in ["ok": true] }
+            }] }],
+            agents: [
+                CatalogAgent("named", instructions: "i", tools: ["desk"], model: .named("rules")),
+                CatalogAgent("scripted", instructions: "i", model: .scripted([.answer("hi")])),
+                CatalogAgent("recorded", instructions: "i", model: .recorded(provider: "openai", model: "m", cassette: "c.json", baseURL: nil)),
+                CatalogAgent("modelless", instructions: "i"),
+            ],
+            models: ["rules": { _ in ScriptedModel([.answer("ruled")]) }])
+        let runtime = Runtime.inMemory()
+        try await runtime.serve(try catalog.services[0].make(WorldRuntime(runtime: runtime, ledger: SideEffectLedger(store: runtime.store))))
+        let agents = try AgentWorld.catalogAgents(on: runtime, catalog: catalog)
+        #expect(agents.map(\.name) == ["named", "scripted"])
+        #expect(agents.first?.tools == .services(["support.tickets"]))
+        let runner = AgentRunner(runtime: runtime, checkpointer: InMemoryCheckpointer(), agents: agents)
+        #expect(try await runner.run("named", input: "go").output == "ruled")
+        #expect(try await runner.run("scripted", input: "go").output == "hi")
     }
 }

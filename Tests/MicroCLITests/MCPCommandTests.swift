@@ -40,3 +40,25 @@ struct MCPCommandTests {
         #expect(malformed.code == 2)
     }
 }
+
+@Suite struct MCPServeGuardTests {
+    /// A non-loopback bind needs a token (from --token, --token-file or MICRO_MCP_TOKEN) or an explicit --insecure.
+    @Test func aNonLoopbackBindWithoutATokenIsRefused() async throws {
+        let (code, _, err) = await runMicro(["mcp", "serve", "--http", "0", "--host", "0.0.0.0"])
+        #expect(code == 64)
+        #expect(err.contains("--host 0.0.0.0 is not loopback: give a token"), "\(err)")
+    }
+
+    @Test func aTokenFileMustBeReadableAndNotEmpty() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
+        try "\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let empty = await runMicro(["mcp", "serve", "--http", "0", "--host", "0.0.0.0", "--token-file", path])
+        #expect(empty.code == 64)
+        #expect(empty.err.contains("is empty"), "\(empty.err)")
+        let missing = await runMicro(["mcp", "serve", "--http", "0", "--host", "0.0.0.0", "--token-file", path + ".missing"])
+        #expect(missing.err.contains("cannot read the token file"), "\(missing.err)")
+        let both = await runMicro(["mcp", "serve", "--http", "0", "--token", "a", "--token-file", path])
+        #expect(both.err.contains("not both"), "\(both.err)")
+    }
+}

@@ -173,6 +173,9 @@ let callBody = #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":
             #expect(noToken.status == 401)
             #expect(noToken.header("WWW-Authenticate") == "Bearer")
             #expect(try await exchange(url, body: ping, extra: [("Authorization", "Bearer nope")]).status == 401)
+            // A prefix or an extension of the token is no token (compared in constant time, whole).
+            #expect(try await exchange(url, body: ping, extra: [("Authorization", "Bearer s3cre")]).status == 401)
+            #expect(try await exchange(url, body: ping, extra: [("Authorization", "Bearer s3cretX")]).status == 401)
             // Origins: loopback ones pass, others are refused.
             #expect(try await exchange(url, body: ping, headers: json + [("Origin", "http://localhost:3000")]).status == 200)
             #expect(try await exchange(url, body: ping, headers: json + [("Origin", "https://evil.example")]).status == 403)
