@@ -245,7 +245,11 @@ public struct A2AEventStream: AsyncSequence, Sendable {
                     continue
                 }
                 var data: [String] = []
-                parser.parse(chunk) { data.append($0.data) }
+                do {
+                    try parser.parse(chunk) { data.append($0.data) }
+                } catch {
+                    throw A2AClientError(.invalidResponse, "the event stream of \(method): \(error)")
+                }
                 for item in data {
                     let result = try A2AClient.result(of: Array(item.utf8), method: method)
                     pending.append(try A2AClient.decoded { () throws(JSONRPCError) in try A2AWire.decodeEvent(result) })

@@ -53,9 +53,13 @@ public final class MCPHTTPClientTransport: MCPClientTransport {
             var parser = SSEParser()
             var found: JSONRPCMessage?
             for try await chunk in response.body {
-                parser.parse(chunk) { event in
-                    guard found == nil, let message = try? JSONRPCMessage(parsing: Array(event.data.utf8)) else { return }
-                    if case .response(id, _) = message { found = message }
+                do {
+                    try parser.parse(chunk) { event in
+                        guard found == nil, let message = try? JSONRPCMessage(parsing: Array(event.data.utf8)) else { return }
+                        if case .response(id, _) = message { found = message }
+                    }
+                } catch {
+                    throw MCPClientError(.invalidResponse, "the event stream for \(method): \(error)")
                 }
                 if found != nil { break }
             }

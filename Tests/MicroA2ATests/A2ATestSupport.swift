@@ -109,7 +109,7 @@ struct RawHTTP {
         let response = try await post(url, body, version: version)
         var parser = SSEParser()
         var events: [JSONValue] = []
-        parser.parse(Array(response.text.utf8)) { event in
+        try parser.parse(Array(response.text.utf8)) { event in
             if let value = try? JSONValue(parsing: event.data) { events.append(value) }
         }
         return events

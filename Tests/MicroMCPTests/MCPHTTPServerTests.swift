@@ -122,7 +122,7 @@ let callBody = #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":
             #expect(streamed.header("Content-Type") == "text/event-stream")
             var events: [JSONRPCMessage] = []
             var parser = SSEParser()
-            parser.parse(Array(streamed.body.utf8)) { event in
+            try parser.parse(Array(streamed.body.utf8)) { event in
                 if let message = try? JSONRPCMessage(parsing: Array(event.data.utf8)) { events.append(message) }
             }
             #expect(events.count == 2)
@@ -153,7 +153,7 @@ let callBody = #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":
                     try await server.runtime.serve(echoService)
                     registered = true
                 }
-                parser.parse(chunk) { event in
+                try parser.parse(chunk) { event in
                     if case .notification(let method, _)? = try? JSONRPCMessage(parsing: Array(event.data.utf8)) { methods.append(method) }
                 }
                 if methods.count >= 2 { break }

@@ -31,3 +31,24 @@ import Testing
     }
 }
 
+
+@Suite struct NDJSONLimitTests {
+    @Test(arguments: [1, 5, 4096])
+    func aLineOverTheCapIsATypedError(chunkSize: Int) throws {
+        func feed(_ text: String) throws -> Int {
+            var reader = NDJSONReader(maximumLineSize: 40)
+            var values = 0
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+                try reader.read(bytes[start..<min(start + chunkSize, bytes.count)]) { _ in values += 1 }
+            }
+            try reader.finish { _ in values += 1 }
+            return values
+        }
+        #expect(try feed("{\"a\":\"" + String(repeating: "x", count: 30) + "\"}\n{}\n") == 2)
+        #expect(throws: StreamLimitError("an NDJSON line", limit: 40)) {
+            try feed("{\"a\":\"" + String(repeating: "x", count: 60) + "\"}\n")
+        }
+        #expect(throws: StreamLimitError.self) { try feed(String(repeating: "y", count: 100)) }
+    }
+}

@@ -8,7 +8,7 @@ import Testing
     static func parse(_ chunks: [[UInt8]]) -> [SSEEvent] {
         var parser = SSEParser()
         var events: [SSEEvent] = []
-        for chunk in chunks { parser.parse(chunk) { events.append($0) } }
+        for chunk in chunks { try! parser.parse(chunk) { events.append($0) } }
         parser.finish()
         return events
     }
@@ -69,14 +69,33 @@ import Testing
         #expect(events == [SSEEvent(data: "a")])
     }
 
-    @Test func finishReportsLeftovers() {
+    @Test func finishReportsLeftovers() throws {
         var parser = SSEParser()
-        parser.parse(Array("data: a\n".utf8)) { _ in }
+        try parser.parse(Array("data: a\n".utf8)) { _ in }
         let leftover = parser.finish()
         #expect(leftover)
-        parser.parse(Array("data: a\n\n".utf8)) { _ in }
+        try parser.parse(Array("data: a\n\n".utf8)) { _ in }
         let clean = parser.finish()
         #expect(!clean)
+    }
+
+    /// An event, or a line, over the cap is a typed error, however the chunks fall; one just under it passes.
+    @Test(arguments: [1, 7, 4096])
+    func anEventOverTheCapIsATypedError(chunkSize: Int) throws {
+        func feed(_ text: String) throws -> Int {
+            var parser = SSEParser(maximumEventSize: 100)
+            var events = 0
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+                try parser.parse(bytes[start..<min(start + chunkSize, bytes.count)]) { _ in events += 1 }
+            }
+            return events
+        }
+        #expect(try feed("data: " + String(repeating: "x", count: 100) + "\n\n") == 1)
+        #expect(throws: StreamLimitError("an SSE event", limit: 100)) {
+            try feed("data: " + String(repeating: "x", count: 60) + "\ndata: " + String(repeating: "y", count: 60) + "\n\n")
+        }
+        #expect(throws: StreamLimitError.self) { try feed(String(repeating: "z", count: 500)) }
     }
 
     static let endings = ["\n", "\r\n", "\r"]

@@ -130,6 +130,15 @@ import Testing
         #expect(response.stopDetails == ["type": "refusal", "refusal": "I can't help with that."])
     }
 
+    /// An event over the parser's cap (16 MiB) fails the call with a typed error naming the cap, not an
+    /// unbounded buffer.
+    @Test func anEventOverTheCapIsAMalformedResponse() async {
+        let body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + String(repeating: "x", count: 17 << 20) + "\"}}]}\n\n"
+        let error = await modelError(Self.openAI(body), ModelRequest(model: "", messages: [.user("hi")]))
+        #expect(error?.code == .malformedResponse)
+        #expect(error?.message.contains("larger than 16777216 bytes") == true, "\(String(describing: error?.message.prefix(200)))")
+    }
+
     /// Arguments that are not JSON with any other stop reason are still a malformed response.
     @Test func brokenArgumentsWithoutTheLimitAreMalformed() async {
         let body = """

@@ -87,8 +87,8 @@ public struct CassetteDrift: Sendable, Hashable {
         } else {
             var parser = SSEParser()
             var events: [SSEEvent] = []
-            parser.parse(body) { events.append($0) }
-            parser.finish { events.append($0) }
+            try? parser.parse(body) { events.append($0) }
+            try? parser.finish { events.append($0) }
             if events.isEmpty {  // NDJSON
                 for line in body.split(separator: UInt8(ascii: "\n")) {
                     if let value = try? JSONValue(parsing: line) { documents.append(value) }

@@ -44,6 +44,7 @@ enum ProviderError {
         case let http as HTTPError: ModelError(.transport, http.description)
         case let json as JSONParseError: ModelError(.malformedResponse, "invalid JSON in stream: \(json)")
         case let line as NDJSONError: ModelError(.malformedResponse, line.description)
+        case let limit as StreamLimitError: ModelError(.malformedResponse, limit.description)
         default: ModelError(.transport, "\(error)")
         }
     }

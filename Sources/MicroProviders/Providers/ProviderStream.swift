@@ -34,7 +34,7 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
             events.removeAll(keepingCapacity: true)
             self.events = events
         }
-        parser.parse(chunk) { events.append($0) }
+        try parser.parse(chunk) { events.append($0) }
         for event in events { try handler.handle(event, emit) }
     }
 
@@ -43,7 +43,7 @@ struct SSEModelStreamDecoder<Handler: SSEEventHandler>: ModelStreamDecoder {
     /// stream was cut.
     mutating func finish(_ emit: (ModelEvent) -> Void) throws {
         var pending: [SSEEvent] = []
-        parser.finish { pending.append($0) }
+        try parser.finish { pending.append($0) }
         for event in pending {
             do {
                 try handler.handle(event, emit)

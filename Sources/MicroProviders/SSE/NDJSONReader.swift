@@ -15,12 +15,17 @@ public struct NDJSONError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Reads newline-delimited JSON (one value per line, as Ollama streams) from byte chunks split anywhere.
 ///
 /// Lines end with LF (a CR before it is dropped); blank lines are skipped. At the end of the stream call
-/// ``finish(_:)`` to parse a last line that has no newline.
+/// ``finish(_:)`` to parse a last line that has no newline. A line larger than ``maximumLineSize`` throws
+/// ``StreamLimitError``.
 public struct NDJSONReader: Sendable {
     private var partial: [UInt8] = []
     private var lineNumber = 0
+    /// The largest line accepted (default 16 MiB).
+    public let maximumLineSize: Int
 
-    public init() {}
+    public init(maximumLineSize: Int = SSEParser.defaultMaximumEventSize) {
+        self.maximumLineSize = max(1, maximumLineSize)
+    }
 
     /// Parses the complete lines in `chunk`, calling `emit` with each value in order.
     public mutating func read<C: Collection<UInt8>>(_ chunk: C, _ emit: (JSONValue) throws -> Void) throws {
@@ -28,6 +33,9 @@ public struct NDJSONReader: Sendable {
         var index = start
         while index != chunk.endIndex {
             if chunk[index] == 0x0A {
+                if partial.count + chunk.distance(from: start, to: index) > maximumLineSize {
+                    throw StreamLimitError("an NDJSON line", limit: maximumLineSize)
+                }
                 if partial.isEmpty {
                     try parseLine(chunk[start..<index], emit)
                 } else {
@@ -41,6 +49,7 @@ public struct NDJSONReader: Sendable {
             index = chunk.index(after: index)
         }
         partial.append(contentsOf: chunk[start...])
+        if partial.count > maximumLineSize { throw StreamLimitError("an NDJSON line", limit: maximumLineSize) }
     }
 
     /// Parses a final line without a newline, if any.

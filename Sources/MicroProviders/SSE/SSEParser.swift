@@ -17,6 +17,20 @@ public struct SSEEvent: Sendable, Hashable {
     }
 }
 
+/// A stream sent an event (SSE) or a line (NDJSON) larger than its reader accepts: a typed error instead of
+/// memory that grows without bound.
+public struct StreamLimitError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was too large: `an SSE event`, `an NDJSON line`.
+    public var what: String
+    public var limit: Int
+    public var description: String { "\(what) is larger than \(limit) bytes" }
+
+    public init(_ what: String, limit: Int) {
+        self.what = what
+        self.limit = limit
+    }
+}
+
 /// An incremental Server-Sent Events parser (WHATWG HTML "event stream interpretation").
 ///
 /// Feed byte chunks as they arrive with ``parse(_:_:)``; chunk boundaries may fall anywhere, also inside a
@@ -24,8 +38,13 @@ public struct SSEEvent: Sendable, Hashable {
 /// lines starting with `:` are comments; a blank line dispatches the event (an event without `data` lines is
 /// dropped, as the spec says). Complete lines are read in place from the chunk; only a line split across
 /// chunks is copied. At the end of the stream call ``finish()`` to discard an event with no blank line after
-/// it, as browsers do, or ``finish(_:)`` to dispatch it, as the providers' official SDKs do.
+/// it, as browsers do, or ``finish(_:)`` to dispatch it, as the providers' official SDKs do. An event (or a
+/// line) larger than ``maximumEventSize`` throws ``StreamLimitError``.
 public struct SSEParser: Sendable {
+    /// The default cap on one event's data (or one line): 16 MiB.
+    public static let defaultMaximumEventSize = 16 << 20
+    /// The largest event data, or line, accepted.
+    public let maximumEventSize: Int
     private var partial: [UInt8] = []
     private var afterCR = false
     private var atStart = true
@@ -37,10 +56,12 @@ public struct SSEParser: Sendable {
     private var lastEventID: String?
     private var retry: Int?
 
-    public init() {}
+    public init(maximumEventSize: Int = SSEParser.defaultMaximumEventSize) {
+        self.maximumEventSize = max(1, maximumEventSize)
+    }
 
     /// Parses `chunk`, calling `dispatch` for every complete event, in order.
-    public mutating func parse<C: Collection<UInt8>>(_ chunk: C, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+    public mutating func parse<C: Collection<UInt8>>(_ chunk: C, _ dispatch: (SSEEvent) throws -> Void) throws {
         if let done = try chunk.withContiguousStorageIfAvailable({ try parse(buffer: $0, dispatch) }) {
             return done
         }
@@ -49,7 +70,7 @@ public struct SSEParser: Sendable {
 
     /// Ends the stream as the providers' SDKs do: an unterminated last line is read as a line, and an event
     /// still pending (no blank line after it) is dispatched.
-    public mutating func finish(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+    public mutating func finish(_ dispatch: (SSEEvent) throws -> Void) throws {
         if !partial.isEmpty {
             let last = partial
             partial.removeAll()
@@ -71,7 +92,7 @@ public struct SSEParser: Sendable {
         return leftover
     }
 
-    private mutating func parse(buffer: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+    private mutating func parse(buffer: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) throws {
         var index = 0
         let count = buffer.count
         if count == 0 { return }
@@ -106,7 +127,11 @@ public struct SSEParser: Sendable {
             }
             lineStart = index
         }
-        if lineStart < count { partial.append(contentsOf: buffer[lineStart..<count]) }
+        if lineStart < count {
+            partial.append(contentsOf: buffer[lineStart..<count])
+            // A line holds its field name too (`data: `): 16 bytes of room beyond the event cap.
+            if partial.count > maximumEventSize + 16 { throw StreamLimitError("an SSE line", limit: maximumEventSize + 16) }
+        }
     }
 
     /// The index of the first word (eight bytes) from `index` that may hold a CR or LF, skipping whole words
@@ -128,7 +153,7 @@ public struct SSEParser: Sendable {
         return index
     }
 
-    private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+    private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, _ dispatch: (SSEEvent) throws -> Void) throws {
         var line = raw
         if atStart {
             atStart = false
@@ -155,6 +180,7 @@ public struct SSEParser: Sendable {
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
+            if data.count > maximumEventSize { throw StreamLimitError("an SSE event", limit: maximumEventSize) }
         case 5 where Self.is(name, "event"):
             eventType.removeAll(keepingCapacity: true)
             eventType.append(contentsOf: value)
@@ -177,7 +203,7 @@ public struct SSEParser: Sendable {
         return true
     }
 
-    private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+    private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) throws {
         defer {
             data.removeAll(keepingCapacity: true)
             eventType.removeAll(keepingCapacity: true)
