@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Micro
+import MicroProviders
 import NIOCore
 
 /// The HTTP side of ``A2AServer``: the card, and JSON-RPC requests checked and dispatched.
@@ -14,13 +15,25 @@ struct A2AResponder: HTTPResponder {
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let path = request.uri.path
+        if let origin = request.headers[.origin], !server.allowedOrigins.contains(origin), !LoopbackGuard.isLoopback(origin: origin) {
+            return Self.plain(.forbidden, "Origin \(origin) is not allowed")
+        }
+        let authority = request.head.authority ?? "\(server.host):\(server.port)"
+        guard server.allowedHosts.contains(authority.lowercased()) || LoopbackGuard.isLoopback(authority: authority) else {
+            return Self.plain(.forbidden, "Host \(authority) is not allowed (not a loopback name)")
+        }
         if Self.cardPaths.contains(path) {
             guard request.method == .get || request.method == .head else { return Self.plain(.methodNotAllowed, "use GET") }
-            let url = server.publicURL ?? "http://\(request.head.authority ?? "\(server.host):\(server.port)")/"
+            let url = server.publicURL ?? "http://\(authority)/"
             return Self.json(.ok, server.card(url: url).json)
         }
         guard path == "/" else { return Self.plain(.notFound, "no such path: \(path); the JSON-RPC endpoint is /") }
         guard request.method == .post else { return Self.plain(.methodNotAllowed, "JSON-RPC requests are POSTed to /") }
+        if let token = server.token, !LoopbackGuard.sameSecret(request.headers[.authorization] ?? "", "Bearer \(token)") {
+            var response = Self.plain(.unauthorized, "a bearer token is required")
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/json" || contentType == "application/a2a+json" else {
             return Self.plain(

@@ -21,6 +21,12 @@ import MicroReplay
 /// Bad input never reaches the agent: a body that is not JSON gets -32700, an unknown method -32601, bad
 /// params -32602, an unknown or expired task -32001; a content type other than JSON gets HTTP 415 and a body over
 /// ``maximumBodySize`` HTTP 413.
+///
+/// Guards, for a server a browser on the same machine can reach: a request whose `Origin` is not loopback (or
+/// in ``allowedOrigins``) gets 403, and so does one whose `Host` is not a loopback name (or in
+/// ``allowedHosts``) — a DNS name rebound to 127.0.0.1 included; the card's URL is ``publicURL`` or built
+/// from that checked `Host`. With a ``token``, JSON-RPC requests need `Authorization: Bearer <token>` (401
+/// otherwise, compared in constant time); the card stays public, as discovery needs.
 public struct A2AServer: Sendable {
     public var runner: AgentRunner
     /// The agent of ``runner`` that serves the tasks.
@@ -34,13 +40,22 @@ public struct A2AServer: Sendable {
     public var maximumBodySize: Int
     /// How long a task is kept after its last change (nil: for ever); an expired task is unknown (-32001).
     public var taskRetention: Duration?
+    /// Required bearer token for JSON-RPC requests, or nil for none.
+    public var token: String?
+    /// `Origin`s accepted besides loopback ones.
+    public var allowedOrigins: Set<String>
+    /// `Host` names (`name[:port]`, lowercase) accepted besides loopback ones, for a server reached by name.
+    public var allowedHosts: Set<String>
     public var logger: Logger
 
     public init(
         runner: AgentRunner, agent: String, store: (any Store)? = nil, host: String = "127.0.0.1", port: Int = 0,
-        publicURL: String? = nil, maximumBodySize: Int = 1 << 20, taskRetention: Duration? = nil,
-        logger: Logger = .quiet("micro-a2a")
+        publicURL: String? = nil, maximumBodySize: Int = 1 << 20, taskRetention: Duration? = nil, token: String? = nil,
+        allowedOrigins: Set<String> = [], allowedHosts: Set<String> = [], logger: Logger = .quiet("micro-a2a")
     ) {
+        self.token = token
+        self.allowedOrigins = allowedOrigins
+        self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
         self.runner = runner
         self.agent = agent
         self.store = store ?? runner.runtime.store

@@ -31,15 +31,32 @@ struct A2ACommand: AsyncParsableCommand {
         @Option(help: "The agent to serve.") var agent: String?
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8090
         @Option(help: "SQLite file for tasks, checkpoints and service data (default: in memory).") var db: String?
+        @Option(name: .customLong("token-file"), help: "Require `Authorization: Bearer TOKEN` on JSON-RPC requests, the token read from this file (or MICRO_A2A_TOKEN).")
+        var tokenFile: String?
+        @Option(name: .customLong("allow-origin"), help: "An Origin to accept besides loopback ones (repeatable).")
+        var allowedOrigins: [String] = []
+        @Option(name: .customLong("allow-host"), help: "A Host (name[:port]) to accept besides loopback names, for a server reached by name (repeatable).")
+        var allowedHosts: [String] = []
+        @Option(name: .customLong("public-url"), help: "The JSON-RPC URL the card announces (default: built from the checked Host).")
+        var publicURL: String?
 
         func run() async throws {
+            var token = ProcessInfo.processInfo.environment["MICRO_A2A_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            if let tokenFile {
+                guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8),
+                    !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                else { throw ValidationError("cannot read a token from \(tokenFile)") }
+                token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             let (runner, agent) =
                 if let scenario {
                     try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db)
                 } else {
                     try await A2ACommand.travelAgent(named: agent, db: db)
                 }
-            let server = A2AServer(runner: runner, agent: agent, port: port, logger: .quiet("micro-a2a"))
+            let server = A2AServer(
+                runner: runner, agent: agent, port: port, publicURL: publicURL, token: token, allowedOrigins: Set(allowedOrigins),
+                allowedHosts: Set(allowedHosts), logger: .quiet("micro-a2a"))
             let console = Console.current
             let application = server.application { port in
                 console.out("serving agent \(agent) over A2A on http://127.0.0.1:\(port)")

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Micro
+import MicroProviders
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -138,7 +139,7 @@ public struct MCPHTTPServer: Sendable {
             if let origin = request.headers[.origin], !http.isAllowed(origin: origin) {
                 return Self.status(.forbidden, "origin \(origin) is not allowed")
             }
-            if let token = http.token, !Self.sameSecret(request.headers[.authorization] ?? "", "Bearer \(token)") {
+            if let token = http.token, !LoopbackGuard.sameSecret(request.headers[.authorization] ?? "", "Bearer \(token)") {
                 var response = Self.status(.unauthorized, "a bearer token is required")
                 response.headers[.wwwAuthenticate] = "Bearer"
                 return response
@@ -325,28 +326,10 @@ public struct MCPHTTPServer: Sendable {
                 status: status, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.canonicalBytes())))
         }
-
-        /// Whether `given` equals `expected`, in time that depends only on their lengths (a token is not
-        /// guessed byte by byte from response times).
-        static func sameSecret(_ given: String, _ expected: String) -> Bool {
-            let a = Array(given.utf8)
-            let b = Array(expected.utf8)
-            var difference = UInt8(a.count == b.count ? 0 : 1)
-            for index in 0..<max(a.count, b.count) {
-                difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-            }
-            return difference == 0
-        }
     }
 
     func isAllowed(origin: String) -> Bool {
-        if allowedOrigins.contains(origin) { return true }
-        for prefix in ["http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]", "https://[::1]"]
-        where origin.hasPrefix(prefix) {
-            let rest = origin.dropFirst(prefix.count)
-            if rest.isEmpty || (rest.first == ":" && rest.dropFirst().allSatisfy(\.isNumber) && rest.count > 1) { return true }
-        }
-        return false
+        allowedOrigins.contains(origin) || LoopbackGuard.isLoopback(origin: origin)
     }
 }
 

@@ -1,6 +1,7 @@
 import Micro
 import MicroA2A
 import MicroAgent
+import MicroProviders
 import Testing
 
 @Suite struct A2ABadInputTests {
@@ -64,6 +65,46 @@ import Testing
             clock.advance(by: .seconds(3601))
             #expect(try await http.rpc(url, "GetTask", ["id": taskID])["error"]?["code"] == -32001)
             #expect(try await http.rpc(url, "CancelTask", ["id": taskID])["error"]?["code"] == -32001)
+        }
+    }
+}
+
+/// What a browser on the same machine, or a DNS name rebound to 127.0.0.1, could send the server.
+@Suite struct A2AGuardTests {
+    static func send(_ url: String, path: String = "/", method: String = "POST", headers: [(name: String, value: String)]) async throws -> Int {
+        let body = method == "POST" ? Array(#"{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x"}}"#.utf8) : []
+        let response = try await CurlTransport().send(HTTPRequest(
+            method: method, url: url + path, headers: [("Content-Type", "application/json"), ("A2A-Version", "1.0")] + headers, body: body))
+        _ = try await response.collectBody()
+        return response.status
+    }
+
+    @Test func foreignOriginsAndHostsAreRefusedLoopbackOnesServed() async throws {
+        let server = A2AServer(
+            runner: A2AWorld().runner([answering("echo", "ok")]), agent: "echo", allowedOrigins: ["https://app.example"],
+            allowedHosts: ["agent.example:8443"])
+        try await server.withRunning { (url: String) async throws in
+            let port = url.split(separator: ":").last.map(String.init) ?? ""
+            #expect(try await Self.send(url, headers: []) == 200)
+            #expect(try await Self.send(url, headers: [("Origin", "http://localhost:3000")]) == 200)
+            #expect(try await Self.send(url, headers: [("Origin", "https://app.example")]) == 200)
+            #expect(try await Self.send(url, headers: [("Origin", "https://evil.example")]) == 403)
+            #expect(try await Self.send(url, headers: [("Origin", "http://localhost.evil.example")]) == 403)
+            // A rebound DNS name reaches 127.0.0.1 with its own Host: refused, for the card too.
+            #expect(try await Self.send(url, headers: [("Host", "rebound.evil.example:\(port)")]) == 403)
+            #expect(try await Self.send(url, path: "/.well-known/agent-card.json", method: "GET", headers: [("Host", "rebound.evil.example")]) == 403)
+            #expect(try await Self.send(url, headers: [("Host", "localhost:\(port)")]) == 200)
+            #expect(try await Self.send(url, headers: [("Host", "agent.example:8443")]) == 200)
+        }
+    }
+
+    @Test func aTokenGuardsJSONRPCButNotTheCard() async throws {
+        let server = A2AServer(runner: A2AWorld().runner([answering("echo", "ok")]), agent: "echo", token: "t0ken")
+        try await server.withRunning { (url: String) async throws in
+            #expect(try await Self.send(url, headers: []) == 401)
+            #expect(try await Self.send(url, headers: [("Authorization", "Bearer t0ke")]) == 401)
+            #expect(try await Self.send(url, headers: [("Authorization", "Bearer t0ken")]) == 200)
+            #expect(try await Self.send(url, path: "/.well-known/agent-card.json", method: "GET", headers: []) == 200)
         }
     }
 }
