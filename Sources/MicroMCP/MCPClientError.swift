@@ -14,6 +14,8 @@ public struct MCPClientError: Error, Sendable, Hashable, CustomStringConvertible
         public static let transport = Code(rawValue: "transport")
         /// The server could not be started or reached.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// The server did not answer a request within the client's timeout.
+        public static let timedOut = Code(rawValue: "timed_out")
     }
 
     public var code: Code

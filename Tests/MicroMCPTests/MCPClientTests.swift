@@ -87,6 +87,31 @@ let microBinary: String? = {
         await client.close()
     }
 
+    /// A server that never answers: the request fails after the client's timeout, naming the method.
+    @Test func aRequestWithoutAnAnswerTimesOut() async throws {
+        let transport = try MCPStdioClientTransport(command: ["sh", "-c", "cat > /dev/null"], requestTimeout: .milliseconds(300))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: MCPClientError.self) {
+            try await transport.send(request: .request(id: .integer(1), method: "tools/list", params: nil), protocolVersion: nil)
+        }
+        #expect(error?.code == .timedOut)
+        #expect(error?.message.contains("tools/list got no response within") == true)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await transport.close(grace: .milliseconds(100))
+    }
+
+    /// Lines that are not JSON-RPC are not dropped in silence: the error that follows counts and shows them.
+    @Test func linesThatAreNotJSONRPCAreNamedInTheErrorThatFollows() async throws {
+        let transport = try MCPStdioClientTransport(
+            command: ["sh", "-c", "read line; echo 'Starting server...'; echo '{\"half\": '; exit 0"], requestTimeout: .seconds(20))
+        let error = await #expect(throws: MCPClientError.self) {
+            try await transport.send(request: .request(id: .integer(1), method: "initialize", params: [:]), protocolVersion: nil)
+        }
+        #expect(error?.code == .transport)
+        #expect(error?.message.contains("the server wrote 2 line(s) that are not JSON-RPC, the last: {\"half\":") == true, "\(String(describing: error))")
+        await transport.close(grace: .milliseconds(100))
+    }
+
     @Test func commandLinesSplitIntoWords() {
         #expect(MCPStdioClientTransport.words(#"python3 "my server.py" --name 'a b' x\ y"#) == ["python3", "my server.py", "--name", "a b", "x y"])
         #expect(MCPStdioClientTransport.words("  a   b ") == ["a", "b"])
