@@ -171,12 +171,15 @@ public final class MCPStdioClientTransport: MCPClientTransport {
             group.addTask {
                 try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONRPCMessage, any Error>) in
-                        let ended: MCPClientError? = inbox.state.withLock { state in
+                        // Cancelled before the waiter is registered (the timeout came first): onCancel found
+                        // nothing to resume, so this must not wait.
+                        let refused: (any Error)? = inbox.state.withLock { state in
                             if let ended = state.ended { return ended }
+                            if Task.isCancelled { return CancellationError() }
                             state.waiters[id] = continuation
                             return nil
                         }
-                        if let ended { return continuation.resume(throwing: ended) }
+                        if let refused { return continuation.resume(throwing: refused) }
                         do {
                             try Self.write(request, to: input, inbox: inbox)
                         } catch {

@@ -90,13 +90,11 @@ let microBinary: String? = {
     /// A server that never answers: the request fails after the client's timeout, naming the method.
     @Test func aRequestWithoutAnAnswerTimesOut() async throws {
         let transport = try MCPStdioClientTransport(command: ["sh", "-c", "cat > /dev/null"], requestTimeout: .milliseconds(300))
-        let started = ContinuousClock.now
         let error = await #expect(throws: MCPClientError.self) {
             try await transport.send(request: .request(id: .integer(1), method: "tools/list", params: nil), protocolVersion: nil)
         }
         #expect(error?.code == .timedOut)
-        #expect(error?.message.contains("tools/list got no response within") == true)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(error?.message.contains("tools/list got no response within 0.3 seconds") == true, "\(String(describing: error))")
         await transport.close(grace: .milliseconds(100))
     }
 
