@@ -69,6 +69,14 @@ public struct A2AAgentCard: Sendable, Hashable {
         return jsonRPC.first.map { ($0.url, .v1_0) }
     }
 
+    /// The card as A2A 1.0 defines it (`supportedInterfaces`, no 0.3 fields, which the 1.0 card schema
+    /// rejects): what 1.0 clients get.
+    public var jsonV1: JSONValue {
+        guard var object = json.objectValue else { return json }
+        for legacy in ["url", "preferredTransport", "protocolVersion"] { object[legacy] = nil }
+        return .object(object)
+    }
+
     /// The card as JSON: the 1.0 fields (`supportedInterfaces`) and the 0.3 ones (`url`, `protocolVersion`,
     /// `preferredTransport`) for older clients.
     public var json: JSONValue {

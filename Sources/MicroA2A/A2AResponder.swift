@@ -25,7 +25,11 @@ struct A2AResponder: HTTPResponder {
         if Self.cardPaths.contains(path) {
             guard request.method == .get || request.method == .head else { return Self.plain(.methodNotAllowed, "use GET") }
             let url = server.publicURL ?? "http://\(authority)/"
-            return Self.json(.ok, server.card(url: url).json)
+            // A 1.0 card, unless an older client asks: the 0.3 path, or A2A-Version 0.3.
+            let legacy = path == "/.well-known/agent.json" || A2AVersion(header: request.headers[Self.versionHeader]) == .v0_3
+                && request.headers[Self.versionHeader] != nil
+            let card = server.card(url: url)
+            return Self.cached(legacy ? card.json : card.jsonV1, ifNoneMatch: request.headers[.ifNoneMatch])
         }
         guard path == "/" else { return Self.plain(.notFound, "no such path: \(path); the JSON-RPC endpoint is /") }
         guard request.method == .post else { return Self.plain(.methodNotAllowed, "JSON-RPC requests are POSTed to /") }
@@ -36,8 +40,9 @@ struct A2AResponder: HTTPResponder {
         }
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/json" || contentType == "application/a2a+json" else {
-            return Self.plain(
-                .unsupportedMediaType, "JSON-RPC requests need Content-Type: application/json, not \(contentType ?? "none")")
+            return Self.rpc(
+                .error(.contentTypeNotSupported("JSON-RPC requests need Content-Type: application/json, not \(contentType ?? "none")"), id: nil),
+                status: .unsupportedMediaType)
         }
         let body: ByteBuffer
         do {
@@ -64,7 +69,7 @@ struct A2AResponder: HTTPResponder {
         }
         do {
             let header = request.headers[Self.versionHeader]
-            guard let version = A2AVersion(header: header) else {
+            guard let version = A2AVersion(header: header, method: method) else {
                 throw JSONRPCError.versionNotSupported("A2A-Version \(header ?? "") is not supported; use 1.0 or 0.3")
             }
             return try await dispatch(method: method, params: params, id: id, version: version)
@@ -283,7 +288,25 @@ struct A2AResponder: HTTPResponder {
             })
     }
 
-    static func rpc(_ message: JSONRPCMessage) -> Response { json(.ok, message.json) }
+    static func rpc(_ message: JSONRPCMessage, status: HTTPResponse.Status = .ok) -> Response { json(status, message.json) }
+
+    /// The card, with caching headers: an `ETag` of its bytes (a matching `If-None-Match` gets 304) and a
+    /// `Cache-Control` of five minutes.
+    static func cached(_ card: JSONValue, ifNoneMatch: String?) -> Response {
+        let bytes = card.canonicalBytes()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let etag = "\"\(String(hash, radix: 16))\""
+        var headers: HTTPFields = [.contentType: "application/json", .eTag: etag, .cacheControl: "public, max-age=300"]
+        if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
 
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
         Response(

@@ -29,4 +29,15 @@ public enum A2AVersion: String, Sendable, Hashable, CaseIterable {
         default: return nil
         }
     }
+
+    /// The version of a request: its header's, or, with no header, 1.0 for a 1.0 method name (`GetTask`:
+    /// the name says which version it is) and 0.3 otherwise.
+    public init?(header value: String?, method: String) {
+        let absent = value?.trimmingCharacters(in: .whitespaces).isEmpty ?? true
+        if absent, method.first?.isUppercase == true {
+            self = .v1_0
+            return
+        }
+        self.init(header: value)
+    }
 }

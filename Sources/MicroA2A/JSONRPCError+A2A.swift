@@ -3,18 +3,35 @@ import Micro
 extension JSONRPCError {
     /// No task with this id (-32001).
     public static func taskNotFound(_ id: String) -> JSONRPCError {
-        JSONRPCError(code: -32001, message: "task not found: \(id)")
+        a2a(-32001, "TASK_NOT_FOUND", "task not found: \(id)", ["taskId": .string(id)])
     }
     /// The task is finished and cannot be canceled (-32002).
     public static func taskNotCancelable(_ id: String, state: A2ATaskState) -> JSONRPCError {
-        JSONRPCError(code: -32002, message: "task \(id) cannot be canceled: it is \(state.rawValue)")
+        a2a(-32002, "TASK_NOT_CANCELABLE", "task \(id) cannot be canceled: it is \(state.rawValue)", ["taskId": .string(id)])
     }
     /// The operation is not supported, such as a message to a finished task (-32004).
     public static func unsupportedOperation(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32004, message: message)
+        a2a(-32004, "UNSUPPORTED_OPERATION", message)
+    }
+    /// The request's content type is not JSON (-32005).
+    public static func contentTypeNotSupported(_ message: String) -> JSONRPCError {
+        a2a(-32005, "CONTENT_TYPE_NOT_SUPPORTED", message)
     }
     /// The `A2A-Version` the request named is not served for this method (-32009).
     public static func versionNotSupported(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: -32009, message: message)
+        a2a(-32009, "VERSION_NOT_SUPPORTED", message)
+    }
+
+    /// The domain of the `ErrorInfo` details of A2A errors.
+    public static let a2aErrorDomain = "a2a-protocol.org"
+
+    /// An A2A error: its code and message, and `data` holding one `google.rpc.ErrorInfo` (`reason`, `domain`,
+    /// `metadata`), as A2A 1.0 details errors.
+    static func a2a(_ code: Int, _ reason: String, _ message: String, _ metadata: [String: JSONValue] = [:]) -> JSONRPCError {
+        var info: [String: JSONValue] = [
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": .string(reason), "domain": .string(a2aErrorDomain),
+        ]
+        if !metadata.isEmpty { info["metadata"] = .object(metadata) }
+        return JSONRPCError(code: code, message: message, data: [.object(info)])
     }
 }

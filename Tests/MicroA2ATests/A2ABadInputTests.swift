@@ -21,13 +21,20 @@ import Testing
             #expect(try await http.rpc(url, "GetTask", ["id": 5])["error"]?["code"] == -32602)
             #expect(try await http.rpc(url, "GetTask", ["id": "task-404"])["error"]?["code"] == -32001)
             #expect(try await http.rpc(url, "tasks/get", ["id": "task-404"], version: nil)["error"]?["code"] == -32001)
-            // A 1.0 method in a request without A2A-Version (a 0.3 request) is refused, as is an unknown version.
-            #expect(try await http.rpc(url, "GetTask", ["id": "x"], version: nil)["error"]?["code"] == -32009)
-            #expect(try await http.rpc(url, "GetTask", ["id": "x"], version: "7.0")["error"]?["code"] == -32009)
+            // A 1.0 method name without A2A-Version is a 1.0 request (the name says which); an unknown version is refused.
+            #expect(try await http.rpc(url, "GetTask", ["id": "x"], version: nil)["error"]?["code"] == -32001)
+            let unsupported = try await http.rpc(url, "GetTask", ["id": "x"], version: "7.0")
+            #expect(unsupported["error"]?["code"] == -32009)
+            #expect(unsupported["error"]?["data"]?[0]?["reason"] == "VERSION_NOT_SUPPORTED")
+            #expect(unsupported["error"]?["data"]?[0]?["@type"] == "type.googleapis.com/google.rpc.ErrorInfo")
+            let notFound = try await http.rpc(url, "GetTask", ["id": "task-404"])
+            #expect(notFound["error"]?["data"]?[0]?["metadata"]?["taskId"] == "task-404")
             #expect(try await http.post(url, "[]").json?["error"]?["code"] == -32600)
             #expect(try await http.post(url, "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"GetTask\"}").json?["error"]?["code"] == -32600)
 
-            #expect(try await http.post(url, "{}", contentType: "text/plain").status == 415)
+            let wrongType = try await http.post(url, "{}", contentType: "text/plain")
+            #expect(wrongType.status == 415)
+            #expect(wrongType.json?["error"]?["code"] == -32005, "a JSON-RPC error object, not plain text")
             #expect(try await http.post(url, "{}", contentType: nil).status == 415)
             #expect(try await http.post(url, [UInt8](repeating: 0x20, count: 10_000)).status == 413)
         }

@@ -20,8 +20,20 @@ import Testing
                 #expect(card["supportedInterfaces"]?[0]?["protocolVersion"] == "1.0")
                 #expect(card["supportedInterfaces"]?[0]?["protocolBinding"] == "JSONRPC")
                 #expect(card["supportedInterfaces"]?[1]?["protocolVersion"] == "0.3")
-                #expect(card["url"]?.stringValue?.hasPrefix(url) == true)
+                // The 0.3 fields only on the 0.3 path: the 1.0 card schema rejects them.
+                #expect((card["url"]?.stringValue?.hasPrefix(url) == true) == (path == "/.well-known/agent.json"))
+                #expect((card["protocolVersion"] != nil) == (path == "/.well-known/agent.json"))
+                #expect(response.header("Cache-Control") == "public, max-age=300")
+                // The same card again, named by its ETag: 304 and no body.
+                let etag = try #require(response.header("ETag"))
+                let again = try await transport.send(.init(method: "GET", url: url + path, headers: [("If-None-Match", etag)]))
+                #expect(again.status == 304)
+                #expect(try await again.collectBody().isEmpty)
+                let other = try await transport.send(.init(method: "GET", url: url + path, headers: [("If-None-Match", "\"stale\"")]))
+                #expect(other.status == 200)
             }
+            let legacy = try await transport.send(.init(method: "GET", url: url + "/.well-known/agent-card.json", headers: [("A2A-Version", "0.3")]))
+            #expect(try JSONValue(parsing: try await legacy.collectBody())["protocolVersion"] == "0.3.0")
         }
     }
 
