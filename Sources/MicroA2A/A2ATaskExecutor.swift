@@ -16,6 +16,8 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
     }
 
     let core: A2AServerCore
+    /// How many times a run held by another owner is tried, a lease's length apart.
+    static let leaseAttempts = 3
 
     func run() async throws {
         await core.recover()
@@ -51,13 +53,19 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         }
         let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome? in
             group.addTask {
-                do {
-                    return .finished(try await perform(job))
-                } catch let error as CheckpointError where error.code == .leaseHeld {
-                    return .leaseHeld(error.description)
-                } catch {
-                    return Task.isCancelled ? nil : .failed("\(error)")
+                // Another owner's lease (a server that died mid-run): wait it out, then take the run over.
+                for attempt in 1...Self.leaseAttempts {
+                    do {
+                        return .finished(try await perform(job))
+                    } catch let error as CheckpointError where error.code == .leaseHeld {
+                        if attempt == Self.leaseAttempts { return .leaseHeld(error.description) }
+                        core.logger.info("task \(initial.id): \(error); retrying in \(core.runner.leaseDuration)")
+                        do { try await core.environment.sleep(for: core.runner.leaseDuration) } catch { return nil }
+                    } catch {
+                        return Task.isCancelled ? nil : .failed("\(error)")
+                    }
                 }
+                return nil
             }
             group.addTask {
                 for await _ in signal {}

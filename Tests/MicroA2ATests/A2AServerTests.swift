@@ -274,3 +274,25 @@ import Testing
         }
     }
 }
+
+/// A server that died mid-run left its task `working` and its lease on the run: a server with another owner
+/// waits the lease out and takes the run over, instead of leaving the task working for ever.
+@Suite struct A2ALeaseRecoveryTests {
+    @Test func aRunLeasedByADeadServerIsTakenOverWhenTheLeaseRunsOut() async throws {
+        let world = A2AWorld()
+        let tasks = A2ATaskStore(store: world.runtime.store, agent: "echo")
+        let task = A2ATask(
+            id: "task-1", contextID: "ctx-1", state: .working, updatedAt: world.environment.now(),
+            history: [.text("hello", role: .user, messageID: "m-1", taskID: "task-1", contextID: "ctx-1")])
+        try await tasks.save(task)
+        _ = try await world.checkpointer.acquireLease(runID: "task-1", owner: "dead-server", duration: .milliseconds(300), now: world.environment.now())
+        let runner = AgentRunner(
+            runtime: world.runtime, checkpointer: world.checkpointer, agents: [answering("echo", "recovered")], owner: "new-server",
+            leaseDuration: .milliseconds(300))
+        try await A2AServer(runner: runner, agent: "echo").withRunning { _ in
+            let completed = try await eventually { try await tasks.task("task-1")?.state == .completed }
+            #expect(completed)
+            #expect(try await tasks.task("task-1")?.outputText == "recovered")
+        }
+    }
+}

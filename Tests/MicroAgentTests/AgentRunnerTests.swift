@@ -183,6 +183,35 @@ import Testing
         #expect(result.steps == 2)
     }
 
+    /// A model that never answers until its caller goes away.
+    struct HangingModel: Model {
+        var info: ModelInfo { ModelInfo(provider: "test", name: "hanging", contextWindow: 100_000) }
+        func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+            let (stream, _) = AsyncThrowingStream.makeStream(of: ModelEvent.self)
+            return stream
+        }
+    }
+
+    /// A run cancelled in flight (a server stopping) gives its lease back: another owner takes the run over at
+    /// once instead of waiting the lease out. A crash keeps the lease (the crash tests cover that).
+    @Test func aCancelledRunReleasesItsLease() async throws {
+        let world = try await AgentWorld()
+        let (started, began) = AsyncStream.makeStream(of: Void.self)
+        let hanging = AgentRunner(
+            runtime: world.runtime, checkpointer: world.checkpointer,
+            agents: [Agent(name: "a", instructions: "i", model: HangingModel())], owner: "first",
+            onCheckpoint: { checkpoint in if checkpoint.juncture.description == "before_model:1" { began.yield() } })
+        let run = Task { try await hanging.run("a", input: "go", runID: "r") }
+        for await _ in started { break }
+        run.cancel()
+        _ = await run.result
+        let other = AgentRunner(
+            runtime: world.runtime, checkpointer: world.checkpointer,
+            agents: [agent("a", [.answer("taken over")], selection: .byAssistantTurns)], owner: "second")
+        let result = try await other.resume(runID: "r")
+        #expect(result.output == "taken over")
+    }
+
     @Test func tokenBudgetStopsTheRun() async throws {
         let world = try await AgentWorld()
         let usage = Usage(inputTokens: 600, outputTokens: 100)

@@ -56,17 +56,24 @@ struct RunSession {
 
     // MARK: The loop
 
+    /// A run cancelled in flight (a server stopping, a task cancelled) gives its lease back, so that the
+    /// process that takes the run over need not wait for it to expire; a crash (any other error) keeps it.
     mutating func drive() async throws -> RunResult {
-        while true {
-            switch state.phase {
-            case .idle:
-                try await runner.checkpointer.releaseLease(lease)
-                return RunResult(state)
-            case .callModel:
-                try await callModel()
-            case .runTools:
-                try await runTools()
+        do {
+            while true {
+                switch state.phase {
+                case .idle:
+                    try await runner.checkpointer.releaseLease(lease)
+                    return RunResult(state)
+                case .callModel:
+                    try await callModel()
+                case .runTools:
+                    try await runTools()
+                }
             }
+        } catch let error where error is CancellationError || Task.isCancelled {
+            try? await runner.checkpointer.releaseLease(lease)
+            throw error
         }
     }
 
