@@ -294,12 +294,7 @@ struct A2AResponder: HTTPResponder {
     /// `Cache-Control` of five minutes.
     static func cached(_ card: JSONValue, ifNoneMatch: String?) -> Response {
         let bytes = card.canonicalBytes()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let etag = "\"\(String(hash, radix: 16))\""
+        let etag = "\"\(Digest.fnv1a64(bytes))\""
         var headers: HTTPFields = [.contentType: "application/json", .eTag: etag, .cacheControl: "public, max-age=300"]
         if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
             headers[.contentType] = nil

@@ -111,7 +111,7 @@ public final class RetryJudge: Sendable {
 
     /// Judges the request if it retries a fault, then decides its own fault.
     func arrive(_ body: [UInt8]) -> StandInChaos.Fault? {
-        let key = Self.digest(body)
+        let key = Digest.fnv1a64(body)
         let now = ContinuousClock.now
         let (retry, fault): (Retry?, StandInChaos.Fault?) = state.withLock { state in
             state.requests += 1
@@ -163,14 +163,6 @@ public final class RetryJudge: Sendable {
         }
     }
 
-    static func digest(_ body: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
 }
 
 extension StandInServer.Responder {

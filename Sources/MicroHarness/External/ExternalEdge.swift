@@ -138,14 +138,7 @@ final class ExternalEdge: Sendable {
     }
 
     /// A short stable digest (FNV-1a, 64 bits, hex) of `text`.
-    static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    static func digest(_ text: String) -> String { Digest.fnv1a64(text.utf8) }
 
     /// A call that ran returned; the result goes back to the agent unless a chaos kill comes first.
     func toolResult(_ tool: String, number: Int, content: JSONValue, isError: Bool) throws {
