@@ -56,11 +56,9 @@ struct ProvidersParseCommand: AsyncParsableCommand {
             Console.current.err("error: cannot read \(file): \(error.localizedDescription)")
             throw ExitCode(2)
         }
-        var keys: [String: String] = [:]
-        for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "parse" } }
         let model: any Model
         do {
-            model = try ProviderCatalog.model(provider, transport: FixedBodyTransport(body: body, chunkSize: chunk), environment: keys)
+            model = try ProviderCatalog.reader(of: body, provider: provider, chunkSize: chunk)
         } catch {
             Console.current.err("error: \(error)")
             throw ExitCode(2)

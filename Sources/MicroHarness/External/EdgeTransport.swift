@@ -45,10 +45,7 @@ struct EdgeTransport: HTTPTransport {
             }
         }
         // A stream: fold it with our own adapter, exactly as a Micro agent would read it.
-        let canned = FixedBodyTransport(body: body)
-        var keys: [String: String] = [:]
-        for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "edge" } }
-        guard let model = try? ProviderCatalog.model(provider, transport: canned, environment: keys) else { return nil }
+        guard let model = try? ProviderCatalog.reader(of: body, provider: provider) else { return nil }
         return try? await model.respond(to: ModelRequest(model: "", messages: [.user("")]))
     }
 

@@ -120,9 +120,7 @@ public struct CassetteDrift: Sendable, Hashable {
 
     /// The stop reason and tool calls (`name(argument, …)`) our adapter reads from a body, or the error.
     private static func reading(_ body: [UInt8], provider: String) async -> (stop: String, calls: [String]) {
-        var keys: [String: String] = [:]
-        for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "drift" } }
-        guard let model = try? ProviderCatalog.model(provider, transport: FixedBodyTransport(body: body), environment: keys) else { return ("?", []) }
+        guard let model = try? ProviderCatalog.reader(of: body, provider: provider) else { return ("?", []) }
         do {
             let response = try await model.respond(to: ModelRequest(model: "", messages: [.user("")]))
             let calls = response.message.toolCalls.map { "\($0.name)(\(($0.arguments.objectValue?.keys.sorted() ?? []).joined(separator: ", ")))" }
@@ -134,8 +132,8 @@ public struct CassetteDrift: Sendable, Hashable {
         }
     }
 
-    /// `url` with its scheme, host and port replaced by `upstream`'s (and `upstream`'s path prefix, if any,
-    /// in front of the recorded path's last part that the two do not share).
+    /// `url` with its scheme, host and port replaced by `upstream`'s; the recorded path and query are kept
+    /// (a path in `upstream` is not used).
     static func rebase(_ url: String, onto upstream: String) -> String {
         guard var target = URLComponents(string: upstream), let recorded = URLComponents(string: url) else { return url }
         target.percentEncodedPath = recorded.percentEncodedPath

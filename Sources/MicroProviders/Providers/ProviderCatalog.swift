@@ -50,6 +50,15 @@ public enum ProviderCatalog {
     /// The entry called `name`, if any.
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name.lowercased() } }
 
+    /// A model for provider `name` that takes `body` as the answer to any request (handed over in pieces of
+    /// `chunkSize` bytes when given), with placeholder keys: a saved response read exactly as an agent would
+    /// read it (`micro providers parse`, drift checks, the black-box edge). Throws for an unknown name.
+    public static func reader(of body: [UInt8], provider name: String, chunkSize: Int? = nil) throws -> any Model {
+        var keys: [String: String] = [:]
+        for entry in entries { for variable in entry.apiKeyVariables { keys[variable] = "saved-response" } }
+        return try model(name, transport: FixedBodyTransport(body: body, chunkSize: chunkSize), environment: keys)
+    }
+
     /// A model for provider `name` over `transport`, with optional overrides. Throws for an unknown name.
     /// `now` is the wall time an HTTP-date `retry-after` is measured from.
     public static func model(
