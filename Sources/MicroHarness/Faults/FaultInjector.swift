@@ -31,7 +31,7 @@ public final class FaultInjector: Sendable {
         var fired = 0
     }
 
-    /// What was decided for one call: the fault's index in the plan (nil: none), its count, and every
+    /// What was decided for one call: the fault's index in the plan and its count (nil: none fired), and every
     /// fault's counts after the decision (one record, so a kill never keeps one without the other).
     struct Decision: Codable {
         var fault: Int?
@@ -94,10 +94,9 @@ public final class FaultInjector: Sendable {
             state.occurrences[identity, default: 0] += 1
             return state.occurrences[identity]!
         }
+        let decisions = memory.namespace(Self.namespace)
         let key = "decision/\(target.rawValue)/\(identity)#\(occurrence)"
-        if let remembered = try? await memory.read(key, in: Self.namespace),
-            let earlier = try? JSONDecoder().decode(Decision.self, from: Data(remembered.value))
-        {
+        if let earlier = try? await decisions.read(key, as: Decision.self) {
             guard let index = earlier.fault, plan.indices.contains(index) else { return nil }
             return record((index, earlier.count), target, agent: agent, tool: tool, topic: topic)
         }
@@ -105,13 +104,7 @@ public final class FaultInjector: Sendable {
             let decision = decide(&state.counts, target, agent: agent, tool: tool, topic: topic, text: text)
             return (decision, state.counts)
         }
-        let applicable = plan.indices.first { applies(plan[$0], target, agent: agent, tool: tool, topic: topic, text: text) }
-        let remembered = Decision(fault: decision?.index, count: decision?.count ?? applicable.map { counts[$0].seen } ?? 0, counts: counts)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        if let bytes = try? encoder.encode(remembered) {
-            try? await memory.write(StoreRecord(key: key, value: Array(bytes)), in: Self.namespace)
-        }
+        try? await decisions.write(key, Decision(fault: decision?.index, count: decision?.count ?? 0, counts: counts))
         return record(decision, target, agent: agent, tool: tool, topic: topic)
     }
 
