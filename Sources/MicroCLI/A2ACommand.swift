@@ -41,13 +41,7 @@ struct A2ACommand: AsyncParsableCommand {
         var publicURL: String?
 
         func run() async throws {
-            var token = ProcessInfo.processInfo.environment["MICRO_A2A_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            if let tokenFile {
-                guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8),
-                    !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-                else { throw ValidationError("cannot read a token from \(tokenFile)") }
-                token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
+            let token = try ServerToken.resolve(file: tokenFile, variable: "MICRO_A2A_TOKEN")
             let (runner, agent) =
                 if let scenario {
                     try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db)

@@ -43,17 +43,8 @@ struct MCPCommand: AsyncParsableCommand {
         }
 
         /// The token from --token, --token-file or MICRO_MCP_TOKEN, in that order.
-        func resolvedToken(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
-            if let token { return token }
-            if let tokenFile {
-                guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                    throw ValidationError("cannot read the token file \(tokenFile)")
-                }
-                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !trimmed.isEmpty else { throw ValidationError("the token file \(tokenFile) is empty") }
-                return trimmed
-            }
-            return environment["MICRO_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        func resolvedToken() throws -> String? {
+            try ServerToken.resolve(flag: token, file: tokenFile, variable: "MICRO_MCP_TOKEN")
         }
 
         func run() async throws {
