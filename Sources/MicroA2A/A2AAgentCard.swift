@@ -1,7 +1,7 @@
 import Micro
 
-/// What an agent publishes about itself at `/.well-known/agent-card.json`: who it is, where its JSON-RPC
-/// endpoint is and for which protocol versions, and whether it streams.
+/// What an agent publishes about itself at `/.well-known/agent-card.json`: who it is, where its JSON-RPC and
+/// HTTP+JSON endpoints are and for which protocol versions, and whether it streams.
 public struct A2AAgentCard: Sendable, Hashable {
     /// One endpoint the agent serves.
     public struct Interface: Sendable, Hashable {
@@ -49,11 +49,16 @@ public struct A2AAgentCard: Sendable, Hashable {
         self.skills = skills
     }
 
-    /// The card of an agent served at `url` in both protocol versions.
+    /// The card of an agent served at `url`: JSON-RPC in both protocol versions, and HTTP+JSON 1.0 under the
+    /// same base (its operations are paths below it, so the URL is given without a trailing slash).
     public static func served(name: String, description: String, url: String, streaming: Bool = true) -> A2AAgentCard {
-        A2AAgentCard(
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        return A2AAgentCard(
             name: name, description: description,
-            interfaces: [Interface(url: url, version: A2AVersion.v1_0.rawValue), Interface(url: url, version: A2AVersion.v0_3.rawValue)],
+            interfaces: [
+                Interface(url: url, version: A2AVersion.v1_0.rawValue), Interface(url: base, binding: "HTTP+JSON", version: A2AVersion.v1_0.rawValue),
+                Interface(url: url, version: A2AVersion.v0_3.rawValue),
+            ],
             streaming: streaming,
             skills: [Skill(id: name, name: name, description: description.isEmpty ? name : description)])
     }

@@ -31,17 +31,16 @@ struct A2AResponder: HTTPResponder {
             let card = server.card(url: url)
             return Self.cached(legacy ? card.json : card.jsonV1, ifNoneMatch: request.headers[.ifNoneMatch])
         }
-        guard path == "/" else { return Self.plain(.notFound, "no such path: \(path); the JSON-RPC endpoint is /") }
-        guard request.method == .post else { return Self.plain(.methodNotAllowed, "JSON-RPC requests are POSTed to /") }
         if let token = server.token, !LoopbackGuard.sameSecret(request.headers[.authorization] ?? "", "Bearer \(token)") {
             var response = Self.plain(.unauthorized, "a bearer token is required")
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }
-        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard contentType == "application/json" || contentType == "application/a2a+json" else {
+        guard path == "/" else { return await rest(request, path: path) }
+        guard request.method == .post else { return Self.plain(.methodNotAllowed, "JSON-RPC requests are POSTed to /") }
+        guard Self.isJSON(request.headers[.contentType]) else {
             return Self.rpc(
-                .error(.contentTypeNotSupported("JSON-RPC requests need Content-Type: application/json, not \(contentType ?? "none")"), id: nil),
+                .error(.contentTypeNotSupported(Self.contentTypeMessage(request.headers[.contentType])), id: nil),
                 status: .unsupportedMediaType)
         }
         let body: ByteBuffer
@@ -95,16 +94,20 @@ struct A2AResponder: HTTPResponder {
         "tasks/pushNotificationConfig/list", "tasks/pushNotificationConfig/delete",
     ]
 
-    private enum Method { case send, stream, get, list, cancel, subscribe }
+    enum Method { case send, stream, get, list, cancel, subscribe }
+
+    /// What an operation answers, before a binding frames it: a value, or a stream of task events.
+    enum Outcome {
+        case value(JSONValue)
+        case stream(first: A2AStreamEvent, updates: AsyncStream<A2ATaskHub.Update>?)
+    }
 
     private func dispatch(method name: String, params: JSONValue?, id: JSONRPCID, version header: A2AVersion) async throws
         -> Response
     {
-        if Self.pushMethods.contains(name) {
-            throw JSONRPCError(code: -32003, message: "push notifications are not supported")
-        }
+        if Self.pushMethods.contains(name) { throw JSONRPCError.pushNotificationNotSupported() }
         if name == "GetExtendedAgentCard" || name == "agent/getAuthenticatedExtendedCard" {
-            throw JSONRPCError(code: -32007, message: "this agent has no extended card")
+            throw JSONRPCError.extendedAgentCardNotConfigured()
         }
         guard let (family, method) = Self.methods[name] else { throw JSONRPCError.methodNotFound(name) }
         if family == .v1_0 && header != .v1_0 {
@@ -113,19 +116,28 @@ struct A2AResponder: HTTPResponder {
         }
         let params = params ?? .object([:])
         guard params.objectValue != nil else { throw JSONRPCError.invalidParams("params must be an object") }
+        switch try await perform(method, params, version: family) {
+        case .value(let value): return Self.rpc(.result(value, id: id))
+        case .stream(let first, let updates):
+            return Self.sse(first: first, updates: updates) { JSONRPCMessage.result(A2AWire.encode($0, family), id: id).json }
+        }
+    }
+
+    /// Runs one operation with its params (an object) in `version`'s wire shapes.
+    func perform(_ method: Method, _ params: JSONValue, version: A2AVersion) async throws -> Outcome {
         switch method {
-        case .send: return try await send(params, id: id, version: family, streaming: false)
-        case .stream: return try await send(params, id: id, version: family, streaming: true)
-        case .get: return Self.rpc(.result(try await get(params, version: family), id: id))
-        case .list: return Self.rpc(.result(try await list(params), id: id))
-        case .cancel: return Self.rpc(.result(try await cancel(params, version: family), id: id))
-        case .subscribe: return try await subscribe(params, id: id, version: family)
+        case .send: return try await send(params, version: version, streaming: false)
+        case .stream: return try await send(params, version: version, streaming: true)
+        case .get: return .value(try await get(params, version: version))
+        case .list: return .value(try await list(params))
+        case .cancel: return .value(try await cancel(params, version: version))
+        case .subscribe: return try await subscribe(params)
         }
     }
 
     // MARK: Methods
 
-    private func send(_ params: JSONValue, id: JSONRPCID, version: A2AVersion, streaming: Bool) async throws -> Response {
+    private func send(_ params: JSONValue, version: A2AVersion, streaming: Bool) async throws -> Outcome {
         guard let rawMessage = params["message"] else { throw JSONRPCError.invalidParams("params.message is required") }
         var message = try A2AWire.decodeMessage(rawMessage, at: "params.message")
         let configuration = params["configuration"]
@@ -174,7 +186,7 @@ struct A2AResponder: HTTPResponder {
         // sent again for a task that has settled).
         let updates = core.hub.follow(task.id)
         if let job { core.enqueue(job) }
-        if streaming { return sse(first: .task(task), updates: updates, id: id, version: version) }
+        if streaming { return .stream(first: .task(task), updates: updates) }
         if !returnImmediately, let updates {
             if let settled = await Self.settled(updates) {
                 task = settled
@@ -182,7 +194,7 @@ struct A2AResponder: HTTPResponder {
                 task = try await core.tasks.task(task.id) ?? task
             }
         }
-        return Self.rpc(.result(A2AWire.encodeSendResult(task, version, historyLength: historyLength), id: id))
+        return .value(A2AWire.encodeSendResult(task, version, historyLength: historyLength))
     }
 
     private func get(_ params: JSONValue, version: A2AVersion) async throws -> JSONValue {
@@ -227,24 +239,35 @@ struct A2AResponder: HTTPResponder {
             } else {
                 task = try await core.tasks.task(task.id) ?? task
             }
-        } else {
-            // Nothing drives the task (it waits for input): it is canceled here.
+        } else if core.hub.claim(task.id) {
+            // Nothing drives the task (it waits for input): it is canceled here, claimed so that a follow-up
+            // arriving meanwhile is refused rather than resuming the run.
+            task = try await core.tasks.task(task.id) ?? task
+            guard !task.state.isTerminal else {
+                core.hub.settle(task.id, settled: nil)
+                throw JSONRPCError.taskNotCancelable(task.id, state: task.state)
+            }
             task.state = .canceled
             task.statusMessage = nil
             task.updatedAt = core.environment.now()
             await core.save(task, events: [])
+            await core.recordCancel(task)
+            core.hub.settle(task.id, settled: task)
+        } else {
+            // A follow-up claimed the task between the two looks: cancel the run it started.
+            return try await cancel(params, version: version)
         }
         return A2AWire.encode(task, version)
     }
 
-    private func subscribe(_ params: JSONValue, id: JSONRPCID, version: A2AVersion) async throws -> Response {
+    private func subscribe(_ params: JSONValue) async throws -> Outcome {
         let taskID = try await existingTask(params).id
         let updates = core.hub.follow(taskID)
         let task = try await existingTask(params)
         guard !task.state.isTerminal else {
             throw JSONRPCError.unsupportedOperation("task \(task.id) is \(task.state.rawValue); there is nothing to follow")
         }
-        return sse(first: .task(task), updates: updates, id: id, version: version)
+        return .stream(first: .task(task), updates: updates)
     }
 
     /// Waits for the end of a task's updates; returns the task as it settled, if it did.
@@ -266,23 +289,20 @@ struct A2AResponder: HTTPResponder {
 
     // MARK: Responses
 
-    /// An SSE response: `first`, then the events in `updates` until the task settles, each as a JSON-RPC
-    /// response to `id`.
-    private func sse(first: A2AStreamEvent, updates: AsyncStream<A2ATaskHub.Update>?, id: JSONRPCID, version: A2AVersion)
-        -> Response
-    {
-        @Sendable func frame(_ event: A2AStreamEvent) -> ByteBuffer {
-            var bytes = Array("data: ".utf8)
-            bytes += JSONRPCMessage.result(A2AWire.encode(event, version), id: id).json.canonicalBytes()
-            bytes += Array("\n\n".utf8)
-            return ByteBuffer(bytes: bytes)
+    /// An SSE response: `first`, then the events in `updates` until the task settles, each framed by `frame`
+    /// (a JSON-RPC response, or the bare `StreamResponse` of HTTP+JSON).
+    static func sse(
+        first: A2AStreamEvent, updates: AsyncStream<A2ATaskHub.Update>?, frame: @escaping @Sendable (A2AStreamEvent) -> JSONValue
+    ) -> Response {
+        @Sendable func event(_ event: A2AStreamEvent) -> ByteBuffer {
+            ByteBuffer(bytes: Array("data: ".utf8) + frame(event).canonicalBytes() + Array("\n\n".utf8))
         }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                try await writer.write(frame(first))
+                try await writer.write(event(first))
                 if let updates {
-                    for await case .event(let event) in updates { try await writer.write(frame(event)) }
+                    for await case .event(let update) in updates { try await writer.write(event(update)) }
                 }
                 try await writer.finish(nil)
             })
@@ -311,6 +331,16 @@ struct A2AResponder: HTTPResponder {
 
     static func plain(_ status: HTTPResponse.Status, _ message: String) -> Response {
         json(status, ["error": .string(message)])
+    }
+
+    /// Whether a `Content-Type` is JSON (`application/json` or `application/a2a+json`, any parameters).
+    static func isJSON(_ contentType: String?) -> Bool {
+        let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return type == "application/json" || type == "application/a2a+json"
+    }
+
+    static func contentTypeMessage(_ contentType: String?) -> String {
+        "A2A requests need Content-Type: application/json, not \(contentType ?? "none")"
     }
 
     static func optionalInt(_ value: JSONValue?, _ path: String) throws(JSONRPCError) -> Int? {

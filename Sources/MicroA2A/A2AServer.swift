@@ -5,7 +5,8 @@ import MicroAgent
 import MicroReplay
 
 /// Serves one agent over A2A: its card at `/.well-known/agent-card.json` (and `/.well-known/agent.json`
-/// for older clients) and the JSON-RPC binding at `/`, in both protocol versions.
+/// for older clients), the JSON-RPC binding at `/` in both protocol versions, and the HTTP+JSON binding of 1.0
+/// (`POST /message:send`, `GET /tasks/{id}`, …; see ``A2ARestRoute``) with AIP-193 errors.
 ///
 /// The `A2A-Version` request header selects the version: `1.0` serves `SendMessage`,
 /// `SendStreamingMessage` (SSE), `GetTask`, `ListTasks`, `CancelTask` and `SubscribeToTask` in ProtoJSON;
@@ -17,6 +18,9 @@ import MicroReplay
 /// `request_input` pause → `input-required`; a message with the task's id resumes the paused run with its
 /// text. `CancelTask` cancels the run's task. Tasks are kept in ``store`` (namespace `a2a.<agent>`) and
 /// survive a restart on a durable store; runs left working are resumed from their checkpoints.
+///
+/// Push notifications are not offered (the card says so): their methods and routes answer
+/// `PushNotificationNotSupported` (-32003; HTTP 400).
 ///
 /// Bad input never reaches the agent: a body that is not JSON gets -32700, an unknown method -32601, bad
 /// params -32602, an unknown or expired task -32001; a content type other than JSON gets HTTP 415 and a body over

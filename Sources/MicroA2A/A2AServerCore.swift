@@ -42,11 +42,22 @@ final class A2AServerCore: Sendable {
         for event in events { hub.publish(task.id, event) }
     }
 
+    /// Records the task's run as cancelled, so it is never resumed and `micro runs list` agrees with the task.
+    func recordCancel(_ task: A2ATask) async {
+        do {
+            try await runner.cancel(runID: task.runID ?? task.id, reason: "task \(task.id) was canceled over A2A")
+        } catch let error as AgentError where error.code == .unknownRun {
+            // Canceled before its run started: there is nothing to record.
+        } catch {
+            logger.error("cannot record the run of canceled task \(task.id) as cancelled: \(error)")
+        }
+    }
+
     /// Queues the tasks a previous server left submitted or working, so their runs continue from their checkpoints.
     func recover() async {
         do {
             for task in try await tasks.all() where (task.state == .submitted || task.state == .working) && hub.claim(task.id) {
-                enqueue(.start(task, input: task.history.first { $0.role == .user }?.text ?? ""))
+                enqueue(.recover(task))
             }
         } catch {
             logger.error("cannot read the A2A tasks to recover: \(error)")

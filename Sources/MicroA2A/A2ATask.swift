@@ -29,6 +29,15 @@ public struct A2ATask: Sendable, Hashable, Codable {
         self.runID = runID
     }
 
+    /// The text of a follow-up the client sent after the agent's last message (the answer to its question),
+    /// or nil when the history ends with the agent or holds the first message only.
+    public var pendingFollowUp: String? {
+        guard history.count > 1, let last = history.last, last.role == .user,
+            history.dropLast().contains(where: { $0.role == .agent })
+        else { return nil }
+        return last.text
+    }
+
     /// The artifacts' text, else the status message's text.
     public var outputText: String {
         let artifactText = artifacts.map(\.text).filter { !$0.isEmpty }.joined(separator: "\n")

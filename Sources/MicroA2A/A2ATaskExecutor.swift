@@ -5,14 +5,25 @@ import Synchronization
 
 /// Drives the runs behind an A2A server's tasks: the server's run loop, a task group with one child per
 /// task being worked on. A cancel request ends that child's run by cancelling it (the run's task, not a
-/// flag it polls); stopping the server cancels them all and leaves their tasks `working` in the store, to
-/// be resumed from their checkpoints when a server starts on the same store again.
+/// flag it polls) and records the run as cancelled; stopping the server cancels them all (their leases given
+/// back) and leaves their tasks `working` in the store, to be recovered (``Job/recover(_:)``) when a server
+/// starts on the same store again — another owner's lease is waited out, then the run is taken over.
 struct A2ATaskExecutor: ServiceLifecycle.Service {
     enum Job: Sendable {
         /// Start the task's run on `input` (or continue it from its checkpoint if it exists).
         case start(A2ATask, input: String)
         /// Answer the question the task's paused run asked.
         case resume(A2ATask, input: String)
+        /// Continue a task a previous server left submitted or working, from what its run and its history say:
+        /// a run never started starts on the first message, a paused run whose follow-up arrived before the
+        /// crash takes that follow-up as its answer, any other run goes on from its checkpoint.
+        case recover(A2ATask)
+
+        var task: A2ATask {
+            switch self {
+            case .start(let task, _), .resume(let task, _), .recover(let task): task
+            }
+        }
     }
 
     let core: A2AServerCore
@@ -40,11 +51,8 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
     }
 
     private func execute(_ job: Job) async {
-        let (initial, signal): (A2ATask, AsyncStream<Void>)
-        switch job {
-        case .start(let task, _), .resume(let task, _): initial = task
-        }
-        signal = core.hub.cancelSignal(initial.id)
+        let initial = job.task
+        let signal = core.hub.cancelSignal(initial.id)
         var task = initial
         if task.state != .working {
             task.state = .working
@@ -98,6 +106,15 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
             return try await runner.run(core.agentName, input: input, runID: runID)
         case .resume(let task, let input):
             return try await runner.resume(runID: task.runID ?? task.id, input: input)
+        case .recover(let task):
+            let runID = task.runID ?? task.id
+            guard let latest = try await runner.checkpointer.latest(runID: runID) else {
+                return try await runner.run(core.agentName, input: task.history.first { $0.role == .user }?.text ?? "", runID: runID)
+            }
+            if latest.state.status == .waitingForInput, let followUp = task.pendingFollowUp {
+                return try await runner.resume(runID: runID, input: followUp)
+            }
+            return try await runner.resume(runID: runID)
         }
     }
 
@@ -133,6 +150,7 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         case .canceled:
             task.state = .canceled
             task.statusMessage = nil
+            await core.recordCancel(task)
         case .leaseHeld:
             return
         }

@@ -9,6 +9,10 @@ extension JSONRPCError {
     public static func taskNotCancelable(_ id: String, state: A2ATaskState) -> JSONRPCError {
         a2a(-32002, "TASK_NOT_CANCELABLE", "task \(id) cannot be canceled: it is \(state.rawValue)", ["taskId": .string(id)])
     }
+    /// The agent does not take push notification configs (-32003).
+    public static func pushNotificationNotSupported() -> JSONRPCError {
+        a2a(-32003, "PUSH_NOTIFICATION_NOT_SUPPORTED", "push notifications are not supported by this agent")
+    }
     /// The operation is not supported, such as a message to a finished task (-32004).
     public static func unsupportedOperation(_ message: String) -> JSONRPCError {
         a2a(-32004, "UNSUPPORTED_OPERATION", message)
@@ -16,6 +20,10 @@ extension JSONRPCError {
     /// The request's content type is not JSON (-32005).
     public static func contentTypeNotSupported(_ message: String) -> JSONRPCError {
         a2a(-32005, "CONTENT_TYPE_NOT_SUPPORTED", message)
+    }
+    /// The agent has no extended card (-32007).
+    public static func extendedAgentCardNotConfigured() -> JSONRPCError {
+        a2a(-32007, "EXTENDED_AGENT_CARD_NOT_CONFIGURED", "this agent has no extended card")
     }
     /// The `A2A-Version` the request named is not served for this method (-32009).
     public static func versionNotSupported(_ message: String) -> JSONRPCError {

@@ -24,7 +24,10 @@ struct A2ACommand: AsyncParsableCommand {
                 (the first by default); for micro, the travel agents: coordinator (default), booker, and concierge \
                 (asks a question first, so its tasks pause in input-required). The card is at \
                 http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at http://127.0.0.1:PORT/. \
-                With --db, tasks, runs and the services' data are kept in that SQLite file and survive a restart.
+                With --db, tasks, runs and the services' data are kept in that SQLite file and survive a restart: \
+                a restarted server (another owner) waits out the dead one's leases (--lease) and finishes its \
+                tasks from their checkpoints. The HTTP+JSON binding is served beside JSON-RPC (POST /message:send, \
+                GET /tasks/ID, …).
                 """)
 
         @Argument(help: "A scenario file whose agent to serve.") var scenario: String?
@@ -39,14 +42,18 @@ struct A2ACommand: AsyncParsableCommand {
         var allowedHosts: [String] = []
         @Option(name: .customLong("public-url"), help: "The JSON-RPC URL the card announces (default: built from the checked Host).")
         var publicURL: String?
+        @Option(name: .customLong("crash-after"), help: "Kill this process (SIGKILL) after N checkpoints: a real crash mid-task, for recovery tests.")
+        var crashAfter: Int?
+        @Option(name: .customLong("lease"), help: "Seconds a run's lease lasts: how long a restarted server waits for a dead one's runs.")
+        var leaseSeconds = 60
 
         func run() async throws {
             let token = try ServerToken.resolve(file: tokenFile, variable: "MICRO_A2A_TOKEN")
             let (runner, agent) =
                 if let scenario {
-                    try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db)
+                    try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
                 } else {
-                    try await A2ACommand.travelAgent(named: agent, db: db)
+                    try await A2ACommand.travelAgent(named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
                 }
             let server = A2AServer(
                 runner: runner, agent: agent, port: port, publicURL: publicURL, token: token, allowedOrigins: Set(allowedOrigins),
@@ -125,7 +132,9 @@ struct A2ACommand: AsyncParsableCommand {
     /// The runner and agent `a2a serve` serves without a scenario: the catalogue's agents (their named or
     /// scripted models; the first is the default), and for the travel catalogue also `concierge`, on the
     /// catalogue's runtime, checkpoints and tasks in `db` when given.
-    static func travelAgent(named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
+    static func travelAgent(
+        named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil
+    ) async throws -> (runner: AgentRunner, agent: String) {
         let runtime = try await AgentWorld.catalogRuntime(db: db)
         var agents = try AgentWorld.catalogAgents(on: runtime)
         if agents.contains(where: { $0.name == TravelAgents.coordinator }) { agents.append(concierge) }
@@ -138,13 +147,16 @@ struct A2ACommand: AsyncParsableCommand {
         let checkpointer: any Checkpointer = try db.map { try SQLiteCheckpointer(path: $0) } ?? InMemoryCheckpointer()
         let runner = AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: agents,
-            owner: "micro-a2a@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)")
+            owner: "micro-a2a@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)",
+            leaseDuration: lease, onCheckpoint: AgentWorld.crash(after: crashAfter))
         return (runner, agent)
     }
 
     /// The runner and agent `micro a2a serve SCENARIO` serves: the scenario's world (in memory, or in `db`),
     /// and its run's agent unless `name` picks another.
-    static func scenarioAgent(file: String, named name: String?, db: String?) async throws -> (runner: AgentRunner, agent: String) {
+    static func scenarioAgent(
+        file: String, named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil
+    ) async throws -> (runner: AgentRunner, agent: String) {
         let scenario: Scenario
         do {
             scenario = try Scenario.load(file: file, catalog: CLICatalog.current)
@@ -156,7 +168,9 @@ struct A2ACommand: AsyncParsableCommand {
             throw ValidationError("no agent \(agent) in \(file); agents: \(scenario.agents.map(\.name).joined(separator: ", "))")
         }
         let world = try await World(scenario, storage: db.map { .sqlite(path: $0) } ?? .inMemory)
-        return (try world.servingRunner(owner: "micro-a2a-\(ProcessInfo.processInfo.processIdentifier)"), agent)
+        let runner = try world.servingRunner(
+            owner: "micro-a2a-\(ProcessInfo.processInfo.processIdentifier)", leaseDuration: lease, onCheckpoint: AgentWorld.crash(after: crashAfter))
+        return (runner, agent)
     }
 
     /// A travel agent whose tasks pause: it asks for the traveller's name before it answers.

@@ -18,16 +18,22 @@ struct AgentWorld {
         let runtime = try await Self.catalogRuntime(db: db)
         self.runtime = runtime
         let host = ProcessInfo.processInfo.hostName
-        let count = Counter()
         runner = AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: TravelAgents.all(),
             owner: "micro@\(host):\(ProcessInfo.processInfo.processIdentifier)",
-            leaseDuration: .seconds(leaseSeconds),
-            onCheckpoint: { checkpoint in
-                guard let crashAfter, count.increment() == crashAfter else { return }
-                Console.current.err("crashing (SIGKILL) after checkpoint \(checkpoint.sequence) of \(checkpoint.runID) at \(checkpoint.juncture)")
-                kill(getpid(), SIGKILL)
-            })
+            leaseDuration: .seconds(leaseSeconds), onCheckpoint: Self.crash(after: crashAfter))
+    }
+
+    /// A checkpoint hook that kills this process (SIGKILL) once `count` checkpoints have been committed: a
+    /// real crash at a known point, for `--crash-after`. Nil when `count` is nil.
+    static func crash(after count: Int?) -> (@Sendable (Checkpoint) async throws -> Void)? {
+        guard let count else { return nil }
+        let committed = Counter()
+        return { checkpoint in
+            guard committed.increment() == count else { return }
+            Console.current.err("crashing (SIGKILL) after checkpoint \(checkpoint.sequence) of \(checkpoint.runID) at \(checkpoint.juncture)")
+            kill(getpid(), SIGKILL)
+        }
     }
 
     /// The catalogue's agents as runnable agents on `runtime`: each with its named or scripted model (an

@@ -19,7 +19,8 @@ import Testing
                 #expect(card["capabilities"]?["streaming"] == true)
                 #expect(card["supportedInterfaces"]?[0]?["protocolVersion"] == "1.0")
                 #expect(card["supportedInterfaces"]?[0]?["protocolBinding"] == "JSONRPC")
-                #expect(card["supportedInterfaces"]?[1]?["protocolVersion"] == "0.3")
+                #expect(card["supportedInterfaces"]?[1]?["protocolBinding"] == "HTTP+JSON")
+                #expect(card["supportedInterfaces"]?[2]?["protocolVersion"] == "0.3")
                 // The 0.3 fields only on the 0.3 path: the 1.0 card schema rejects them.
                 #expect((card["url"]?.stringValue?.hasPrefix(url) == true) == (path == "/.well-known/agent.json"))
                 #expect((card["protocolVersion"] != nil) == (path == "/.well-known/agent.json"))
@@ -152,6 +153,10 @@ import Testing
             #expect(model.cancellations == 1)
             let again = try await http.rpc(url, "CancelTask", ["id": .string(taskID)])
             #expect(again["error"]?["code"] == -32002)
+            // The run is recorded as cancelled (never resumed; `micro runs list` agrees with the task).
+            let last = try await world.checkpointer.latest(runID: taskID)
+            #expect(last?.state.status == .cancelled)
+            #expect(last?.juncture == .cancelled)
         }
     }
 
@@ -164,6 +169,10 @@ import Testing
             let taskID = try #require(sent["result"]?["id"]?.stringValue)
             let canceled = try await http.rpc(url, "tasks/cancel", ["id": .string(taskID)], version: nil)
             #expect(canceled["result"]?["status"]?["state"] == "canceled")
+            #expect(try await world.checkpointer.latest(runID: taskID)?.state.status == .cancelled)
+            // A follow-up to the canceled task is refused; the run is not resumed.
+            let late = try await http.rpc(url, "SendMessage", userMessage("Lisbon", id: "m-2", taskID: taskID))
+            #expect(late["error"]?["code"] == -32004)
         }
     }
 
@@ -246,23 +255,23 @@ import Testing
         let path = directory.appendingPathComponent("a2a.sqlite").path
         let environment = A2AWorld.environment()
 
-        func server(_ model: any Model) throws -> A2AServer {
+        func server(_ model: any Model, owner: String) throws -> A2AServer {
             let world = A2AWorld(
                 store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
                 environment: environment)
             let agent = Agent(name: "worker", instructions: "Work.", model: model, tools: .services([]))
-            return A2AServer(runner: world.runner([agent]), agent: "worker")
+            return A2AServer(runner: world.runner([agent], owner: owner), agent: "worker")
         }
-        // The first server stops while the run waits on its model.
+        // The first server stops while the run waits on its model (giving its lease back).
         let blocking = BlockingModel()
-        let taskID = try await server(blocking).withRunning { url in
+        let taskID = try await server(blocking, owner: "server-1").withRunning { url in
             let sent = try await RawHTTP().rpc(
                 url, "SendMessage", ["message": userMessage("work", id: "m-1")["message"]!, "configuration": ["returnImmediately": true]])
             #expect(try await eventually { blocking.calls == 1 })
             return try #require(sent["result"]?["task"]?["id"]?.stringValue)
         }
-        // The next one finds the task working and continues its run from the checkpoint.
-        try await server(ScriptedModel([.answer("finished after the restart")])).withRunning { url in
+        // The next one, another owner, finds the task working and continues its run from the checkpoint.
+        try await server(ScriptedModel([.answer("finished after the restart")]), owner: "server-2").withRunning { url in
             let http = RawHTTP()
             var last: JSONValue?
             let completed = try await eventually {
@@ -272,6 +281,48 @@ import Testing
             #expect(completed)
             #expect(last?["artifacts"]?[0]?["parts"]?[0]?["text"] == "finished after the restart")
         }
+    }
+}
+
+/// A follow-up stored before the server died (the task `submitted` again, the run still paused): the next
+/// server, another owner, resumes the run with it as the answer instead of starting over or losing it.
+@Suite struct A2AFollowUpRecoveryTests {
+    @Test func aFollowUpSavedBeforeACrashIsTheAnswerOfTheRecoveredRun() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a2a.sqlite").path
+        let environment = A2AWorld.environment()
+        func world() throws -> A2AWorld {
+            A2AWorld(
+                store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
+                environment: environment)
+        }
+        let first = try world()
+        let taskID = try await A2AServer(runner: first.runner([asking()], owner: "server-1"), agent: "concierge").withRunning { url in
+            let sent = try await RawHTTP().rpc(url, "SendMessage", userMessage("book me a room", id: "m-1"))
+            #expect(sent["result"]?["task"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
+            return try #require(sent["result"]?["task"]?["id"]?.stringValue)
+        }
+        // What the server stores before it queues the resume, and then the crash.
+        let tasks = A2ATaskStore(store: first.runtime.store, agent: "concierge")
+        var task = try #require(try await tasks.task(taskID))
+        task.history.append(.text("Porto", role: .user, messageID: "m-2", taskID: taskID, contextID: task.contextID))
+        task.state = .submitted
+        try await tasks.save(task)
+
+        let second = try world()
+        try await A2AServer(runner: second.runner([asking()], owner: "server-2"), agent: "concierge").withRunning { url in
+            let completed = try await eventually { try await tasks.task(taskID)?.state == .completed }
+            #expect(completed)
+            let done = try await RawHTTP().rpc(url, "GetTask", ["id": .string(taskID)])
+            #expect(done["result"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "Booked in the city you named.")
+            #expect(done["result"]?["history"]?.arrayValue?.count == 4)
+        }
+        // The answer reached the run: its memory holds "Porto" as the reply to the question.
+        let state = try #require(try await second.checkpointer.latest(runID: taskID)?.state)
+        #expect(state.status == .completed)
+        #expect(String(describing: state.memory.messages).contains("Porto"))
     }
 }
 

@@ -27,8 +27,8 @@ struct A2AWorld {
         return Environment(clock: live.clock, now: live.now, random: .seeded(7), ids: .incrementing())
     }
 
-    func runner(_ agents: [Agent], remote: [any RemoteAgent] = []) -> AgentRunner {
-        AgentRunner(runtime: runtime, checkpointer: checkpointer, agents: agents, remoteAgents: remote, owner: "a2a-test")
+    func runner(_ agents: [Agent], remote: [any RemoteAgent] = [], owner: String = "a2a-test") -> AgentRunner {
+        AgentRunner(runtime: runtime, checkpointer: checkpointer, agents: agents, remoteAgents: remote, owner: owner)
     }
 }
 
@@ -94,6 +94,31 @@ struct RawHTTP {
         let bytes = try await response.collectBody()
         let text = String(decoding: bytes, as: UTF8.self)
         return (response.status, try? JSONValue(parsing: bytes), text)
+    }
+
+    /// An HTTP+JSON call: `method` on `path` below `url`; the status, the JSON body (if any) and the headers.
+    func rest(
+        _ method: String, _ url: String, _ path: String, body: JSONValue? = nil, contentType: String = "application/json",
+        version: String? = "1.0"
+    ) async throws -> (status: Int, json: JSONValue?, text: String, head: HTTPResponse) {
+        var headers: [(name: String, value: String)] = body == nil ? [] : [("Content-Type", contentType)]
+        if let version { headers.append(("A2A-Version", version)) }
+        let response = try await transport.send(
+            HTTPRequest(method: method, url: url + path, headers: headers, body: body.map { $0.canonicalBytes() } ?? []))
+        let bytes = try await response.collectBody()
+        return (response.status, try? JSONValue(parsing: bytes), String(decoding: bytes, as: UTF8.self), response)
+    }
+
+    /// The `data:` payloads of an HTTP+JSON SSE response.
+    func restStream(_ url: String, _ path: String, body: JSONValue?) async throws -> [JSONValue] {
+        let response = try await rest("POST", url, path, body: body)
+        #expect(response.head.header("Content-Type") == "text/event-stream")
+        var parser = SSEParser()
+        var events: [JSONValue] = []
+        try parser.parse(Array(response.text.utf8)) { event in
+            if let value = try? JSONValue(parsing: event.data) { events.append(value) }
+        }
+        return events
     }
 
     /// A JSON-RPC call; returns the whole response object.

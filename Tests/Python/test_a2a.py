@@ -1,7 +1,8 @@
 """A2A against the official a2a-sdk, both ways.
 
-- The a2a-sdk client against `micro a2a serve --port 0`: fetches the card, sends (plain and streaming),
-  gets and cancels a task, and talks 0.3 through the SDK's compat transport.
+- The a2a-sdk client against `micro a2a serve --port 0`, over both 1.0 bindings (JSON-RPC and HTTP+JSON):
+  fetches the card, sends (plain and streaming), gets and cancels a task; and talks 0.3 through the SDK's
+  compat transport.
 - `micro a2a card` and `micro a2a send` (our client, the delegate path) against an a2a-sdk agent
   (Tests/Python/a2a_agent.py) started on a free port.
 
@@ -10,6 +11,7 @@ The `micro` binary is $MICRO_BIN, else .build/debug/micro (build it first: `swif
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import socket
@@ -27,6 +29,7 @@ from a2a.client import A2ACardResolver, ClientConfig, create_client
 from a2a.types.a2a_pb2 import (
     CancelTaskRequest,
     GetTaskRequest,
+    ListTasksRequest,
     Message,
     Part,
     Role,
@@ -61,6 +64,28 @@ def micro_a2a(agent: str = "coordinator"):
         yield match.group(1)
     finally:
         stop(process)
+
+
+def serve(*arguments: str) -> tuple[subprocess.Popen, str]:
+    """Starts `micro a2a serve ARGUMENTS --port 0`; returns the process and its base URL once it listens."""
+    process = subprocess.Popen(
+        [str(MICRO), "a2a", "serve", *arguments, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    match = re.search(r"over A2A on (http://127\.0\.0\.1:\d+)", line[0] if line else "")
+    if not match:
+        stop(process)
+        pytest.fail(f"micro a2a serve did not start: {line!r} {process.stderr.read()}")
+    return process, match.group(1)
+
+
+def rpc(url: str, method: str, params: dict) -> dict:
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+    response = httpx.post(url + "/", json=body, headers={"A2A-Version": "1.0"}, timeout=30).json()
+    assert "error" not in response, response
+    return response["result"]
 
 
 @contextlib.contextmanager
@@ -121,7 +146,7 @@ def test_sdk_fetches_our_card():
         assert card.name == "coordinator"
         assert card.capabilities.streaming
         versions = {(i.protocol_binding, i.protocol_version) for i in card.supported_interfaces}
-        assert ("JSONRPC", "1.0") in versions and ("JSONRPC", "0.3") in versions
+        assert ("JSONRPC", "1.0") in versions and ("JSONRPC", "0.3") in versions and ("HTTP+JSON", "1.0") in versions
         legacy = httpx.get(f"{url}/.well-known/agent.json").json()
         assert legacy["name"] == "coordinator" and legacy["url"].startswith(url)
 
@@ -129,9 +154,17 @@ def test_sdk_fetches_our_card():
         asyncio.run(run(url))
 
 
-def test_sdk_sends_a_plain_message():
+BINDINGS = ["JSONRPC", "HTTP+JSON"]
+
+
+def config(binding: str, streaming: bool) -> ClientConfig:
+    return ClientConfig(streaming=streaming, supported_protocol_bindings=[binding])
+
+
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_sdk_sends_a_plain_message(binding: str):
     async def run(url: str):
-        client = await create_client(url, ClientConfig(streaming=False))
+        client = await create_client(url, config(binding, streaming=False))
         try:
             events = await collect(client, message("Book my Lisbon trip"))
         finally:
@@ -145,9 +178,10 @@ def test_sdk_sends_a_plain_message():
         asyncio.run(run(url))
 
 
-def test_sdk_streams_a_message():
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_sdk_streams_a_message(binding: str):
     async def run(url: str):
-        client = await create_client(url, ClientConfig(streaming=True))
+        client = await create_client(url, config(binding, streaming=True))
         try:
             events = await collect(client, message("Book my Lisbon trip"))
         finally:
@@ -165,9 +199,10 @@ def test_sdk_streams_a_message():
         asyncio.run(run(url))
 
 
-def test_sdk_gets_resumes_and_cancels_tasks():
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_sdk_gets_resumes_and_cancels_tasks(binding: str):
     async def run(url: str):
-        client = await create_client(url, ClientConfig(streaming=False))
+        client = await create_client(url, config(binding, streaming=False))
         try:
             paused = (await collect(client, message("Book the Lisbon hotel")))[0].task
             assert paused.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
@@ -185,6 +220,8 @@ def test_sdk_gets_resumes_and_cancels_tasks():
             canceled = await client.cancel_task(CancelTaskRequest(id=other.id))
             assert canceled.status.state == TaskState.TASK_STATE_CANCELED
             assert (await client.get_task(GetTaskRequest(id=other.id))).status.state == TaskState.TASK_STATE_CANCELED
+            listed = await client.list_tasks(ListTasksRequest(status=TaskState.TASK_STATE_CANCELED))
+            assert [task.id for task in listed.tasks] == [other.id]
             with pytest.raises(TaskNotCancelableError):
                 await client.cancel_task(CancelTaskRequest(id=other.id))
             with pytest.raises(TaskNotFoundError):
@@ -215,6 +252,50 @@ def test_sdk_talks_03_to_us():
 
     with micro_a2a() as url:
         asyncio.run(run(url))
+
+
+# MARK: A server killed mid-task
+
+
+@pytest.mark.parametrize("crash_after", [3, 6, 9])
+def test_a_server_killed_mid_task_finishes_it_after_a_restart(tmp_path: Path, crash_after: int):
+    """`micro a2a serve --db` SIGKILLs itself after N checkpoints (mid-task, its lease held); a new server
+    (another process, so another owner) on the same file waits the lease out, finishes the task from its
+    checkpoint with the answer intact, and no side effect of the travel services happens twice."""
+    import sqlite3
+
+    db = str(tmp_path / "a2a.sqlite")
+    first, url = serve("--agent", "coordinator", "--db", db, "--lease", "1", "--crash-after", str(crash_after))
+    try:
+        sent = rpc(url, "SendMessage", {
+            "message": {"messageId": "m-kill", "role": "ROLE_USER", "parts": [{"text": "Book my Lisbon trip"}]},
+            "configuration": {"returnImmediately": True}})
+        task_id = sent["task"]["id"]
+        assert first.wait(timeout=60) == -9, "the server was to kill itself (SIGKILL)"
+    finally:
+        stop(first)
+
+    second, url = serve("--agent", "coordinator", "--db", db, "--lease", "1")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            task = rpc(url, "GetTask", {"id": task_id})
+            if task["status"]["state"] not in ("TASK_STATE_SUBMITTED", "TASK_STATE_WORKING") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert task["status"]["state"] == "TASK_STATE_COMPLETED", task
+        assert task["artifacts"][0]["parts"][0]["text"] == TRIP
+    finally:
+        stop(second)
+
+    with sqlite3.connect(db) as connection:
+        effects = [key for (key,) in connection.execute(
+            "SELECT key FROM micro_store WHERE namespace = 'micro.ledger' AND key LIKE 'effect/%'")]
+    assert effects, "the travel services recorded no side effect"
+    repeated = [key for key in effects if not key.endswith("#000001")]
+    assert not repeated, f"side effects repeated after the restart: {repeated}"
+    runs = json.loads(micro("runs", "list", "--db", db, "--json"))
+    assert {run["status"] for run in runs} == {"completed"}, runs
 
 
 # MARK: micro's client against an a2a-sdk agent

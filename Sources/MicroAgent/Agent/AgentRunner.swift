@@ -58,6 +58,34 @@ public struct AgentRunner: Sendable {
         try await resume(runID: runID, input: .some(input), parentBudget: nil)
     }
 
+    /// Records `runID` as cancelled: a last checkpoint (juncture `cancelled`, status ``RunState/Status/cancelled``)
+    /// under this runner's lease, so that the run is never resumed and lists say what became of it. The run's
+    /// own session must have stopped first (a cancelled session gives its lease back); a finished run is
+    /// returned as it is.
+    @discardableResult
+    public func cancel(runID: String, reason: String) async throws -> RunResult {
+        guard let checkpoint = try await checkpointer.latest(runID: runID) else {
+            throw AgentError(.unknownRun, "no run \(runID) in the checkpointer")
+        }
+        var state = checkpoint.state
+        if state.isFinished { return RunResult(state) }
+        let environment = runtime.environment
+        let lease = try await checkpointer.acquireLease(runID: runID, owner: owner, duration: leaseDuration, now: environment.now())
+        state.status = .cancelled
+        state.phase = .idle
+        state.checkpointCount = checkpoint.sequence + 1
+        let data: JSONValue = ["reason": .string(reason)]
+        trace.append(.cancelled, runID: runID, agent: state.agent, step: state.step, at: environment.now(), data: data)
+        let last = Checkpoint(runID: runID, sequence: state.checkpointCount, juncture: .cancelled, state: state, at: environment.now())
+        try await checkpointer.commit(last, lease: lease)
+        trace.append(
+            .checkpoint, runID: runID, agent: state.agent, step: state.step, at: environment.now(),
+            data: ["juncture": .string(last.juncture.description), "sequence": .integer(last.sequence)])
+        try await onCheckpoint?(last)
+        try await checkpointer.releaseLease(lease)
+        return RunResult(state)
+    }
+
     // MARK: Internals shared with RunSession
 
     func start(agent: Agent, input: String, runID: String, parent: RunSession.Lineage?) async throws -> RunResult {

@@ -11,6 +11,8 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
     case resumed
     case completed
     case failed
+    /// The run was cancelled (a task cancelled by its client) and will not go on.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
         case .resumed: "resumed"
         case .completed: "completed"
         case .failed: "failed"
+        case .cancelled: "cancelled"
         }
     }
 
@@ -35,6 +38,7 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
         case ("resumed", 1): self = .resumed
         case ("completed", 1): self = .completed
         case ("failed", 1): self = .failed
+        case ("cancelled", 1): self = .cancelled
         case ("before_model", 2): guard let s = Int(parts[1]) else { return nil }; self = .beforeModel(step: s)
         case ("after_model", 2): guard let s = Int(parts[1]) else { return nil }; self = .afterModel(step: s)
         case ("before_tool", 3):

@@ -31,6 +31,7 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let resumed = Kind(rawValue: "resumed")
         public static let completed = Kind(rawValue: "completed")
         public static let failed = Kind(rawValue: "failed")
+        public static let cancelled = Kind(rawValue: "cancelled")
         public static let error = Kind(rawValue: "error")
         /// The harness injected a fault.
         public static let faultInjected = Kind(rawValue: "fault_injected")

@@ -260,11 +260,11 @@ public final class World: Sendable {
 
     /// The runner behind an A2A server of the world: every agent, on the same stores, checkpoints and Trace.
     public func servingRunner(
-        owner: String, onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+        owner: String, leaseDuration: Duration = .seconds(60), onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
     ) throws -> AgentRunner {
         AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: try agents(), remoteAgents: remoteAgents, trace: trace,
-            owner: owner, leaseDuration: .seconds(60), onCheckpoint: onCheckpoint)
+            owner: owner, leaseDuration: leaseDuration, onCheckpoint: onCheckpoint)
     }
 
     /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]` (a lost checkpoint).
