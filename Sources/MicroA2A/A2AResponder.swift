@@ -29,7 +29,9 @@ struct A2AResponder: HTTPResponder {
             let legacy = path == "/.well-known/agent.json" || A2AVersion(header: request.headers[Self.versionHeader]) == .v0_3
                 && request.headers[Self.versionHeader] != nil
             let card = server.card(url: url)
-            return Self.cached(legacy ? card.json : card.jsonV1, ifNoneMatch: request.headers[.ifNoneMatch])
+            return Self.cached(
+                legacy ? card.json : card.jsonV1, modified: core.cardModified, ifNoneMatch: request.headers[.ifNoneMatch],
+                ifModifiedSince: request.headers[.ifModifiedSince])
         }
         if let token = server.token, !LoopbackGuard.sameSecret(request.headers[.authorization] ?? "", "Bearer \(token)") {
             var response = Self.plain(.unauthorized, "a bearer token is required")
@@ -125,6 +127,7 @@ struct A2AResponder: HTTPResponder {
 
     /// Runs one operation with its params (an object) in `version`'s wire shapes.
     func perform(_ method: Method, _ params: JSONValue, version: A2AVersion) async throws -> Outcome {
+        let params = A2AWire.camelCased(params)
         switch method {
         case .send: return try await send(params, version: version, streaming: false)
         case .stream: return try await send(params, version: version, streaming: true)
@@ -165,11 +168,11 @@ struct A2AResponder: HTTPResponder {
             do {
                 try await core.tasks.save(existing)
             } catch {
-                core.hub.settle(taskID, settled: nil)
+                core.hub.settle(taskID, settled: nil, endsWatchers: false)
                 throw error
             }
             task = existing
-            job = .resume(existing, input: message.text)
+            job = .resume(existing, input: core.presentation.input(message))
         } else {
             let taskID = environment.ids.next("task")
             message.taskID = taskID
@@ -177,9 +180,9 @@ struct A2AResponder: HTTPResponder {
             let fresh = A2ATask(
                 id: taskID, contextID: message.contextID!, state: .submitted, updatedAt: environment.now(), history: [message],
                 runID: taskID)
-            let (stored, created) = try await core.tasks.create(fresh, messageID: message.messageID)
+            let (stored, created) = try await core.tasks.create(fresh, messageID: server.deduplicatesMessages ? message.messageID : nil)
             task = stored
-            job = created && core.hub.claim(taskID) ? .start(fresh, input: message.text) : nil
+            job = created && core.hub.claim(taskID) ? .start(fresh, input: core.presentation.input(message)) : nil
             if !created { task = try await core.tasks.task(task.id) ?? task }
         }
         // Following before queueing the job: no event is missed. Nil when nothing drives the task (a message
@@ -193,6 +196,10 @@ struct A2AResponder: HTTPResponder {
             } else {
                 task = try await core.tasks.task(task.id) ?? task
             }
+        }
+        if let reply = task.reply, task.state == .completed {
+            // The agent answered with a message: that is the result, not the task.
+            return .value(version == .v1_0 ? ["message": A2AWire.encode(reply, version)] : A2AWire.encode(reply, version))
         }
         return .value(A2AWire.encodeSendResult(task, version, historyLength: historyLength))
     }
@@ -250,7 +257,7 @@ struct A2AResponder: HTTPResponder {
             task.state = .canceled
             task.statusMessage = nil
             task.updatedAt = core.environment.now()
-            await core.save(task, events: [])
+            await core.save(task, events: [.status(taskID: task.id, contextID: task.contextID, state: .canceled, message: nil, final: true)])
             await core.recordCancel(task)
             core.hub.settle(task.id, settled: task)
         } else {
@@ -262,7 +269,8 @@ struct A2AResponder: HTTPResponder {
 
     private func subscribe(_ params: JSONValue) async throws -> Outcome {
         let taskID = try await existingTask(params).id
-        let updates = core.hub.follow(taskID)
+        // Watching before reading the task again: no event between the two is missed.
+        let updates = core.hub.watch(taskID)
         let task = try await existingTask(params)
         guard !task.state.isTerminal else {
             throw JSONRPCError.unsupportedOperation("task \(task.id) is \(task.state.rawValue); there is nothing to follow")
@@ -310,13 +318,17 @@ struct A2AResponder: HTTPResponder {
 
     static func rpc(_ message: JSONRPCMessage, status: HTTPResponse.Status = .ok) -> Response { json(status, message.json) }
 
-    /// The card, with caching headers: an `ETag` of its bytes (a matching `If-None-Match` gets 304) and a
-    /// `Cache-Control` of five minutes.
-    static func cached(_ card: JSONValue, ifNoneMatch: String?) -> Response {
+    /// The card, with caching headers: an `ETag` of its bytes (a matching `If-None-Match` gets 304), the
+    /// `Last-Modified` date of `modified` (an equal `If-Modified-Since`, without `If-None-Match`, gets 304 too)
+    /// and a `Cache-Control` of five minutes.
+    static func cached(_ card: JSONValue, modified: String, ifNoneMatch: String?, ifModifiedSince: String? = nil) -> Response {
         let bytes = card.canonicalBytes()
         let etag = "\"\(Digest.fnv1a64(bytes))\""
-        var headers: HTTPFields = [.contentType: "application/json", .eTag: etag, .cacheControl: "public, max-age=300"]
-        if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+        var headers: HTTPFields = [
+            .contentType: "application/json", .eTag: etag, .cacheControl: "public, max-age=300", .lastModified: modified,
+        ]
+        let etagMatches = ifNoneMatch?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }
+        if etagMatches ?? (ifModifiedSince == modified) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }

@@ -50,13 +50,22 @@ public struct A2AServer: Sendable {
     public var allowedOrigins: Set<String>
     /// `Host` names (`name[:port]`, lowercase) accepted besides loopback ones, for a server reached by name.
     public var allowedHosts: Set<String>
+    /// How messages become the runs' input and outputs the tasks' answers (text by default).
+    public var presentation: A2APresentation
+    /// Whether a message sent again (same `messageId`) gets the task it started rather than a new one — the
+    /// idempotency A2A allows and resumed delegations rely on. Off only for clients that reuse message ids for
+    /// different requests (the conformance kit does).
+    public var deduplicatesMessages: Bool
     public var logger: Logger
 
     public init(
         runner: AgentRunner, agent: String, store: (any Store)? = nil, host: String = "127.0.0.1", port: Int = 0,
         publicURL: String? = nil, maximumBodySize: Int = 1 << 20, taskRetention: Duration? = nil, token: String? = nil,
-        allowedOrigins: Set<String> = [], allowedHosts: Set<String> = [], logger: Logger = .quiet("micro-a2a")
+        allowedOrigins: Set<String> = [], allowedHosts: Set<String> = [], presentation: A2APresentation = .text,
+        deduplicatesMessages: Bool = true, logger: Logger = .quiet("micro-a2a")
     ) {
+        self.deduplicatesMessages = deduplicatesMessages
+        self.presentation = presentation
         self.token = token
         self.allowedOrigins = allowedOrigins
         self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
@@ -74,7 +83,8 @@ public struct A2AServer: Sendable {
     /// The Hummingbird application: the HTTP server plus the run loop that drives the tasks' runs.
     /// `onRunning` gets the bound port once the server listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let core = A2AServerCore(runner: runner, agentName: agent, store: store, retention: taskRetention, logger: logger)
+        let core = A2AServerCore(
+            runner: runner, agentName: agent, store: store, retention: taskRetention, presentation: presentation, logger: logger)
         return Application(
             responder: A2AResponder(server: self, core: core),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "micro-a2a"),

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Micro
 import MicroAgent
@@ -12,11 +13,16 @@ final class A2AServerCore: Sendable {
     let hub = A2ATaskHub()
     let jobs: AsyncStream<A2ATaskExecutor.Job>
     let logger: Logger
+    let presentation: A2APresentation
+    /// When this server began serving its card, as an HTTP date (the card's `Last-Modified`).
+    let cardModified: String
     private let queue: AsyncStream<A2ATaskExecutor.Job>.Continuation
 
     var environment: Environment { runner.runtime.environment }
 
-    init(runner: AgentRunner, agentName: String, store: any Store, retention: Duration?, logger: Logger) {
+    init(runner: AgentRunner, agentName: String, store: any Store, retention: Duration?, presentation: A2APresentation, logger: Logger) {
+        self.presentation = presentation
+        cardModified = Self.httpDate(runner.runtime.environment.now())
         self.runner = runner
         self.agentName = agentName
         self.logger = logger
@@ -25,6 +31,15 @@ final class A2AServerCore: Sendable {
     }
 
     deinit { queue.finish() }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's IMF-fixdate), to the second.
+    static func httpDate(_ timestamp: Timestamp) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(timestamp.millisecondsSinceEpoch / 1000)))
+    }
 
     /// Queues a run of a task claimed in ``hub`` for the run loop.
     func enqueue(_ job: A2ATaskExecutor.Job) {

@@ -14,6 +14,9 @@ public struct A2ATask: Sendable, Hashable, Codable {
     public var history: [A2AMessage]
     /// The run behind the task (server side only; never on the wire).
     public var runID: String?
+    /// The message that answered the task when the agent answered with a message rather than artifacts: what
+    /// `SendMessage` returns instead of the task.
+    public var reply: A2AMessage?
 
     public init(
         id: String, contextID: String, state: A2ATaskState, statusMessage: A2AMessage? = nil, updatedAt: Timestamp,
@@ -29,13 +32,13 @@ public struct A2ATask: Sendable, Hashable, Codable {
         self.runID = runID
     }
 
-    /// The text of a follow-up the client sent after the agent's last message (the answer to its question),
-    /// or nil when the history ends with the agent or holds the first message only.
-    public var pendingFollowUp: String? {
+    /// A follow-up the client sent after the agent's last message (the answer to its question), or nil when
+    /// the history ends with the agent or holds the first message only.
+    public var pendingFollowUp: A2AMessage? {
         guard history.count > 1, let last = history.last, last.role == .user,
             history.dropLast().contains(where: { $0.role == .agent })
         else { return nil }
-        return last.text
+        return last
     }
 
     /// The artifacts' text, else the status message's text.

@@ -109,10 +109,11 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         case .recover(let task):
             let runID = task.runID ?? task.id
             guard let latest = try await runner.checkpointer.latest(runID: runID) else {
-                return try await runner.run(core.agentName, input: task.history.first { $0.role == .user }?.text ?? "", runID: runID)
+                let first = task.history.first { $0.role == .user }
+                return try await runner.run(core.agentName, input: first.map(core.presentation.input) ?? "", runID: runID)
             }
             if latest.state.status == .waitingForInput, let followUp = task.pendingFollowUp {
-                return try await runner.resume(runID: runID, input: followUp)
+                return try await runner.resume(runID: runID, input: core.presentation.input(followUp))
             }
             return try await runner.resume(runID: runID)
         }
@@ -127,12 +128,26 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
         }
         switch outcome {
         case .finished(let result) where result.status == .completed:
-            let artifact = A2AArtifact(artifactID: task.id + "-answer", name: "answer", parts: [.text(result.output ?? "")])
             task.state = .completed
             task.statusMessage = nil
-            task.artifacts = [artifact]
-            task.history.append(agentMessage(result.output ?? ""))
-            events.append(.artifact(taskID: task.id, contextID: task.contextID, artifact: artifact, lastChunk: true))
+            switch core.presentation.answer(result.output ?? "") {
+            case .artifacts(let artifacts):
+                task.artifacts = artifacts.map { artifact in
+                    var artifact = artifact
+                    artifact.artifactID = task.id + "-" + artifact.artifactID
+                    return artifact
+                }
+                task.history.append(agentMessage(result.output ?? ""))
+                for artifact in task.artifacts {
+                    events.append(.artifact(taskID: task.id, contextID: task.contextID, artifact: artifact, lastChunk: true))
+                }
+            case .message(let parts):
+                let reply = A2AMessage(
+                    messageID: environment.ids.next("msg"), role: .agent, parts: parts, taskID: task.id, contextID: task.contextID)
+                task.reply = reply
+                task.history.append(reply)
+                events.append(.message(reply))
+            }
         case .finished(let result) where result.status == .waitingForInput:
             let question = agentMessage(result.inputRequest?.prompt ?? "")
             task.state = .inputRequired

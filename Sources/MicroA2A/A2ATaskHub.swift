@@ -22,6 +22,8 @@ final class A2ATaskHub: Sendable {
     private struct State {
         var next = 0
         var jobs: [String: Job] = [:]
+        /// Subscribers that stay until their task ends (a terminal state), across the jobs that drive it.
+        var watchers: [String: [Int: AsyncStream<Update>.Continuation]] = [:]
     }
     private let state = Mutex(State())
 
@@ -58,15 +60,39 @@ final class A2ATaskHub: Sendable {
         return stream
     }
 
-    func publish(_ taskID: String, _ event: A2AStreamEvent) {
-        for follower in state.withLock({ Array(($0.jobs[taskID]?.followers ?? [:]).values) }) { follower.yield(.event(event)) }
+    /// The updates of `taskID` until it reaches a terminal state — through pauses for input and the jobs
+    /// that resume it — or the server stops (`SubscribeToTask`).
+    func watch(_ taskID: String) -> AsyncStream<Update> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Update.self)
+        let token = state.withLock { state in
+            state.next += 1
+            state.watchers[taskID, default: [:]][state.next] = continuation
+            return state.next
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { state in
+                state.watchers[taskID]?.removeValue(forKey: token)
+                if state.watchers[taskID]?.isEmpty == true { state.watchers[taskID] = nil }
+            }
+        }
+        return stream
     }
 
-    /// Releases the claim on `taskID` and ends every follow, handing over the task as it `settled` if it did.
-    func settle(_ taskID: String, settled: A2ATask?) {
-        guard let job = state.withLock({ $0.jobs.removeValue(forKey: taskID) }) else { return }
-        job.cancel.finish()
-        for follower in job.followers.values {
+    func publish(_ taskID: String, _ event: A2AStreamEvent) {
+        let followers = state.withLock { Array(($0.jobs[taskID]?.followers ?? [:]).values) + Array(($0.watchers[taskID] ?? [:]).values) }
+        for follower in followers { follower.yield(.event(event)) }
+    }
+
+    /// Releases the claim on `taskID` and ends every follow, handing over the task as it `settled` if it did;
+    /// watchers end too when it settled in a terminal state, or when nothing settled it and `endsWatchers`
+    /// (this server will not drive the task again: it stops, or another owner holds the run).
+    func settle(_ taskID: String, settled: A2ATask?, endsWatchers: Bool = true) {
+        let (job, watchers) = state.withLock { state in
+            let ends = settled.map { $0.state.isTerminal } ?? endsWatchers
+            return (state.jobs.removeValue(forKey: taskID), ends ? state.watchers.removeValue(forKey: taskID) ?? [:] : [:])
+        }
+        job?.cancel.finish()
+        for follower in Array(job?.followers.values ?? [:].values) + Array(watchers.values) {
             if let settled { follower.yield(.settled(settled)) }
             follower.finish()
         }

@@ -26,7 +26,12 @@ public struct A2ATaskStore: Sendable {
     }
 
     /// Saves a new task unless `messageID` already started one; returns the task that holds the message.
-    public func create(_ task: A2ATask, messageID: String) async throws -> (task: A2ATask, created: Bool) {
+    /// A nil `messageID` always saves (no deduplication).
+    public func create(_ task: A2ATask, messageID: String?) async throws -> (task: A2ATask, created: Bool) {
+        guard let messageID else {
+            try await save(task)
+            return (task, true)
+        }
         let claimed = try await namespace.writeIfAbsent(
             StoreRecord(key: "message/" + messageID, value: Array(task.id.utf8), expiresAt: expiry()))
         if !claimed, let record = try await namespace.read("message/" + messageID),

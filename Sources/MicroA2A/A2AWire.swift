@@ -123,6 +123,35 @@ enum A2AWire {
 
     // MARK: Decoding (both versions)
 
+    /// Request params with ProtoJSON's original field names (`history_length`, `message_id`) read as their
+    /// lowerCamelCase JSON names, as ProtoJSON parsers must accept both: the params' own fields, the
+    /// configuration's, the message's and its parts' — never the keys inside `data` or `metadata` values.
+    /// A camelCase key wins over its snake_case spelling.
+    static func camelCased(_ params: JSONValue) -> JSONValue {
+        func fields(_ value: JSONValue, nested: [String: (JSONValue) -> JSONValue] = [:]) -> JSONValue {
+            guard let object = value.objectValue else { return value }
+            var result: [String: JSONValue] = [:]
+            for (key, field) in object.sorted(by: { $0.key < $1.key }) {
+                let name = camel(key)
+                if name != key, object[name] != nil { continue }
+                result[name] = nested[name].map { $0(field) } ?? field
+            }
+            return .object(result)
+        }
+        let message: (JSONValue) -> JSONValue = { message in
+            fields(message, nested: ["parts": { .array(($0.arrayValue ?? []).map { fields($0) }) }])
+        }
+        return fields(params, nested: ["configuration": { fields($0) }, "message": message])
+    }
+
+    /// `history_length` → `historyLength`.
+    static func camel(_ key: String) -> String {
+        guard key.contains("_") else { return key }
+        let words = key.split(separator: "_", omittingEmptySubsequences: true)
+        guard let first = words.first else { return key }
+        return String(first) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
     static func decodeMessage(_ value: JSONValue, at path: String) throws(JSONRPCError) -> A2AMessage {
         guard let object = value.objectValue else { throw .invalidParams("\(path) must be an object, not \(value.typeName)") }
         guard let messageID = object["messageId"]?.stringValue, !messageID.isEmpty else {

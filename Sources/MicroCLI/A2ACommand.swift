@@ -22,7 +22,8 @@ struct A2ACommand: AsyncParsableCommand {
                 scenario's world: its services, fixtures and model backend (scripted or replayed from its \
                 cassette), on virtual time. Without it, the catalogue's agents are served with their own models \
                 (the first by default); for micro, the travel agents: coordinator (default), booker, and concierge \
-                (asks a question first, so its tasks pause in input-required). The card is at \
+                (asks a question first, so its tasks pause in input-required), and conformance (follows the A2A \
+                conformance kit's message-id conventions; run the kit against it). The card is at \
                 http://127.0.0.1:PORT/.well-known/agent-card.json and the JSON-RPC endpoint at http://127.0.0.1:PORT/. \
                 With --db, tasks, runs and the services' data are kept in that SQLite file and survive a restart: \
                 a restarted server (another owner) waits out the dead one's leases (--lease) and finishes its \
@@ -55,9 +56,13 @@ struct A2ACommand: AsyncParsableCommand {
                 } else {
                     try await A2ACommand.travelAgent(named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
                 }
+            // The conformance agent speaks the kit's conventions: message ids reach it, JSON answers become
+            // parts, and the kit's reused message ids are new requests.
+            let conformance = scenario == nil && agent == A2AConformanceAgent.name
             let server = A2AServer(
                 runner: runner, agent: agent, port: port, publicURL: publicURL, token: token, allowedOrigins: Set(allowedOrigins),
-                allowedHosts: Set(allowedHosts), logger: .quiet("micro-a2a"))
+                allowedHosts: Set(allowedHosts), presentation: conformance ? .structured : .text, deduplicatesMessages: !conformance,
+                logger: .quiet("micro-a2a"))
             let console = Console.current
             let application = server.application { port in
                 console.out("serving agent \(agent) over A2A on http://127.0.0.1:\(port)")
@@ -138,6 +143,7 @@ struct A2ACommand: AsyncParsableCommand {
         let runtime = try await AgentWorld.catalogRuntime(db: db)
         var agents = try AgentWorld.catalogAgents(on: runtime)
         if agents.contains(where: { $0.name == TravelAgents.coordinator }) { agents.append(concierge) }
+        agents.append(A2AConformanceAgent.agent())
         guard let agent = name ?? agents.first?.name else {
             throw ValidationError("the catalogue has no agent to serve (one with a named or scripted model); give a scenario file")
         }

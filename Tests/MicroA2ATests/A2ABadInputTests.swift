@@ -1,5 +1,5 @@
 import Micro
-import MicroA2A
+@testable import MicroA2A
 import MicroAgent
 import MicroProviders
 import Testing
@@ -113,5 +113,37 @@ import Testing
             #expect(try await Self.send(url, headers: [("Authorization", "Bearer t0ken")]) == 200)
             #expect(try await Self.send(url, path: "/.well-known/agent-card.json", method: "GET", headers: []) == 200)
         }
+    }
+}
+
+/// ProtoJSON parsers accept a field's original proto name as well as its JSON name.
+@Suite struct A2AProtoFieldNameTests {
+    @Test func snakeCaseParamsAreReadAsTheirCamelCaseNames() async throws {
+        let world = A2AWorld()
+        try await A2AServer(runner: world.runner([answering("echo", "ok")]), agent: "echo").withRunning { url in
+            let http = RawHTTP()
+            let sent = try await http.rpc(url, "SendMessage", [
+                "message": ["message_id": "m-snake", "role": "ROLE_USER", "parts": [["text": "hi"]]],
+                "configuration": ["history_length": 0],
+            ])
+            let task = try #require(sent["result"]?["task"])
+            #expect(task["history"] == nil, "configuration.history_length 0 was honoured")
+            let got = try await http.rpc(url, "GetTask", ["id": task["id"]!, "history_length": 1])
+            #expect(got["result"]?["history"]?.arrayValue?.count == 1)
+            // The camelCase spelling wins when both are sent.
+            let both = try await http.rpc(url, "GetTask", ["id": task["id"]!, "history_length": 1, "historyLength": 0])
+            #expect(both["result"]?["history"] == nil)
+        }
+    }
+
+    @Test func keysInsideDataAndMetadataAreLeftAlone() {
+        let params: JSONValue = [
+            "message": ["message_id": "m", "parts": [["data": ["snake_key": 1], "media_type": "application/json"]], "metadata": ["a_b": 1]],
+        ]
+        let read = A2AWire.camelCased(params)
+        #expect(read["message"]?["messageId"] == "m")
+        #expect(read["message"]?["parts"]?[0]?["data"]?["snake_key"] == 1)
+        #expect(read["message"]?["parts"]?[0]?["mediaType"] == "application/json")
+        #expect(read["message"]?["metadata"]?["a_b"] == 1)
     }
 }

@@ -173,4 +173,47 @@ final class RecordingTransport: HTTPTransport {
             #expect(states == [.working, .canceled])
         }
     }
+
+    @Test func aSubscriberOfAPausedTaskStaysUntilTheFollowUpCompletesIt() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")
+        try await server.withRunning { url in
+            let client = A2AClient(url: url, transport: CurlTransport(), environment: world.environment)
+            guard case .task(let paused) = try await client.send(.text("book", role: .user, messageID: "m-1")) else {
+                Issue.record("expected a task")
+                return
+            }
+            #expect(paused.state == .inputRequired)
+            let events = try await client.subscribe(taskID: paused.id)
+            _ = try await client.send(.text("Oslo", role: .user, messageID: "m-2", taskID: paused.id))
+            var states: [A2ATaskState] = []
+            for try await event in events {
+                switch event {
+                case .task(let snapshot): states.append(snapshot.state)
+                case .status(_, _, let state, _, _): states.append(state)
+                default: break
+                }
+            }
+            #expect(states == [.inputRequired, .working, .completed], "the stream ends at the terminal state, not at the pause")
+        }
+    }
+
+    @Test func aSubscriberOfAPausedTaskSeesItCanceled() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")
+        try await server.withRunning { url in
+            let client = A2AClient(url: url, transport: CurlTransport(), environment: world.environment)
+            guard case .task(let paused) = try await client.send(.text("book", role: .user, messageID: "m-1")) else {
+                Issue.record("expected a task")
+                return
+            }
+            let events = try await client.subscribe(taskID: paused.id)
+            #expect(try await client.cancel(paused.id).state == .canceled)
+            var states: [A2ATaskState] = []
+            for try await event in events {
+                if case .status(_, _, let state, _, _) = event { states.append(state) }
+            }
+            #expect(states == [.canceled])
+        }
+    }
 }

@@ -25,6 +25,10 @@ import Testing
                 #expect((card["url"]?.stringValue?.hasPrefix(url) == true) == (path == "/.well-known/agent.json"))
                 #expect((card["protocolVersion"] != nil) == (path == "/.well-known/agent.json"))
                 #expect(response.header("Cache-Control") == "public, max-age=300")
+                let modified = try #require(response.header("Last-Modified"))
+                #expect(modified.hasSuffix(" GMT"))
+                let unchanged = try await transport.send(.init(method: "GET", url: url + path, headers: [("If-Modified-Since", modified)]))
+                #expect(unchanged.status == 304)
                 // The same card again, named by its ETag: 304 and no body.
                 let etag = try #require(response.header("ETag"))
                 let again = try await transport.send(.init(method: "GET", url: url + path, headers: [("If-None-Match", etag)]))
