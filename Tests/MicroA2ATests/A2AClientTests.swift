@@ -162,58 +162,50 @@ final class RecordingTransport: HTTPTransport {
             #expect(try await eventually { model.calls == 1 })
             let events = try await client.subscribe(taskID: task.id)
             #expect(try await client.cancel(task.id).state == .canceled)
-            var states: [A2ATaskState] = []
-            for try await event in events {
-                switch event {
-                case .task(let snapshot): states.append(snapshot.state)
-                case .status(_, _, let state, _, _): states.append(state)
-                default: break
-                }
-            }
-            #expect(states == [.working, .canceled])
+            #expect(try await states(events) == [.working, .canceled])
         }
     }
 
-    @Test func aSubscriberOfAPausedTaskStaysUntilTheFollowUpCompletesIt() async throws {
+    /// A task of the asking agent, paused on its question, and a client of its server.
+    func withPausedTask(_ body: @escaping @Sendable (A2AClient, A2ATask) async throws -> Void) async throws {
         let world = A2AWorld()
-        let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")
-        try await server.withRunning { url in
+        try await A2AServer(runner: world.runner([asking()]), agent: "concierge").withRunning { url in
             let client = A2AClient(url: url, transport: CurlTransport(), environment: world.environment)
             guard case .task(let paused) = try await client.send(.text("book", role: .user, messageID: "m-1")) else {
                 Issue.record("expected a task")
                 return
             }
             #expect(paused.state == .inputRequired)
+            try await body(client, paused)
+        }
+    }
+
+    /// The task states a subscription reports until it ends.
+    func states(_ events: A2AEventStream) async throws -> [A2ATaskState] {
+        var states: [A2ATaskState] = []
+        for try await event in events {
+            switch event {
+            case .task(let snapshot): states.append(snapshot.state)
+            case .status(_, _, let state, _, _): states.append(state)
+            default: break
+            }
+        }
+        return states
+    }
+
+    @Test func aSubscriberOfAPausedTaskStaysUntilTheFollowUpCompletesIt() async throws {
+        try await withPausedTask { client, paused in
             let events = try await client.subscribe(taskID: paused.id)
             _ = try await client.send(.text("Oslo", role: .user, messageID: "m-2", taskID: paused.id))
-            var states: [A2ATaskState] = []
-            for try await event in events {
-                switch event {
-                case .task(let snapshot): states.append(snapshot.state)
-                case .status(_, _, let state, _, _): states.append(state)
-                default: break
-                }
-            }
-            #expect(states == [.inputRequired, .working, .completed], "the stream ends at the terminal state, not at the pause")
+            #expect(try await states(events) == [.inputRequired, .working, .completed], "the stream ends at the terminal state, not at the pause")
         }
     }
 
     @Test func aSubscriberOfAPausedTaskSeesItCanceled() async throws {
-        let world = A2AWorld()
-        let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")
-        try await server.withRunning { url in
-            let client = A2AClient(url: url, transport: CurlTransport(), environment: world.environment)
-            guard case .task(let paused) = try await client.send(.text("book", role: .user, messageID: "m-1")) else {
-                Issue.record("expected a task")
-                return
-            }
+        try await withPausedTask { client, paused in
             let events = try await client.subscribe(taskID: paused.id)
             #expect(try await client.cancel(paused.id).state == .canceled)
-            var states: [A2ATaskState] = []
-            for try await event in events {
-                if case .status(_, _, let state, _, _) = event { states.append(state) }
-            }
-            #expect(states == [.canceled])
+            #expect(try await states(events) == [.inputRequired, .canceled])
         }
     }
 }

@@ -181,31 +181,27 @@ import Testing
     }
 
     @Test func tasksSurviveARestartOnTheSameSQLiteStore() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("a2a.sqlite").path
-        let environment = A2AWorld.environment()
+        try await withTemporaryDatabase { path in
+            let environment = A2AWorld.environment()
 
-        func server() throws -> A2AServer {
-            let world = A2AWorld(
-                store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
-                environment: environment)
-            return A2AServer(runner: world.runner([asking()]), agent: "concierge")
-        }
-        let taskID = try await server().withRunning { url in
-            let sent = try await RawHTTP().rpc(url, "SendMessage", userMessage("book", id: "m-1"))
-            #expect(sent["result"]?["task"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
-            return try #require(sent["result"]?["task"]?["id"]?.stringValue)
-        }
-        try await server().withRunning { url in
-            let http = RawHTTP()
-            let stored = try await http.rpc(url, "GetTask", ["id": .string(taskID)])
-            #expect(stored["result"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
-            #expect(stored["result"]?["status"]?["message"]?["parts"]?[0]?["text"] == "Which city?")
-            let resumed = try await http.rpc(url, "SendMessage", userMessage("Porto", id: "m-2", taskID: taskID))
-            #expect(resumed["result"]?["task"]?["status"]?["state"] == "TASK_STATE_COMPLETED")
-            #expect(resumed["result"]?["task"]?["history"]?.arrayValue?.count == 4)
+            func server() throws -> A2AServer {
+                let world = try A2AWorld.sqlite(path, environment: environment)
+                return A2AServer(runner: world.runner([asking()]), agent: "concierge")
+            }
+            let taskID = try await server().withRunning { url in
+                let sent = try await RawHTTP().rpc(url, "SendMessage", userMessage("book", id: "m-1"))
+                #expect(sent["result"]?["task"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
+                return try #require(sent["result"]?["task"]?["id"]?.stringValue)
+            }
+            try await server().withRunning { url in
+                let http = RawHTTP()
+                let stored = try await http.rpc(url, "GetTask", ["id": .string(taskID)])
+                #expect(stored["result"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
+                #expect(stored["result"]?["status"]?["message"]?["parts"]?[0]?["text"] == "Which city?")
+                let resumed = try await http.rpc(url, "SendMessage", userMessage("Porto", id: "m-2", taskID: taskID))
+                #expect(resumed["result"]?["task"]?["status"]?["state"] == "TASK_STATE_COMPLETED")
+                #expect(resumed["result"]?["task"]?["history"]?.arrayValue?.count == 4)
+            }
         }
     }
 
@@ -253,37 +249,33 @@ import Testing
 
 @Suite struct A2ARecoveryTests {
     @Test func aTaskLeftWorkingIsResumedByTheNextServer() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("a2a.sqlite").path
-        let environment = A2AWorld.environment()
+        try await withTemporaryDatabase { path in
+            let environment = A2AWorld.environment()
 
-        func server(_ model: any Model, owner: String) throws -> A2AServer {
-            let world = A2AWorld(
-                store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
-                environment: environment)
-            let agent = Agent(name: "worker", instructions: "Work.", model: model, tools: .services([]))
-            return A2AServer(runner: world.runner([agent], owner: owner), agent: "worker")
-        }
-        // The first server stops while the run waits on its model (giving its lease back).
-        let blocking = BlockingModel()
-        let taskID = try await server(blocking, owner: "server-1").withRunning { url in
-            let sent = try await RawHTTP().rpc(
-                url, "SendMessage", ["message": userMessage("work", id: "m-1")["message"]!, "configuration": ["returnImmediately": true]])
-            #expect(try await eventually { blocking.calls == 1 })
-            return try #require(sent["result"]?["task"]?["id"]?.stringValue)
-        }
-        // The next one, another owner, finds the task working and continues its run from the checkpoint.
-        try await server(ScriptedModel([.answer("finished after the restart")]), owner: "server-2").withRunning { url in
-            let http = RawHTTP()
-            var last: JSONValue?
-            let completed = try await eventually {
-                last = try await http.rpc(url, "GetTask", ["id": .string(taskID)])["result"]
-                return last?["status"]?["state"] == "TASK_STATE_COMPLETED"
+            func server(_ model: any Model, owner: String) throws -> A2AServer {
+                let world = try A2AWorld.sqlite(path, environment: environment)
+                let agent = Agent(name: "worker", instructions: "Work.", model: model, tools: .services([]))
+                return A2AServer(runner: world.runner([agent], owner: owner), agent: "worker")
             }
-            #expect(completed)
-            #expect(last?["artifacts"]?[0]?["parts"]?[0]?["text"] == "finished after the restart")
+            // The first server stops while the run waits on its model (giving its lease back).
+            let blocking = BlockingModel()
+            let taskID = try await server(blocking, owner: "server-1").withRunning { url in
+                let sent = try await RawHTTP().rpc(
+                    url, "SendMessage", ["message": userMessage("work", id: "m-1")["message"]!, "configuration": ["returnImmediately": true]])
+                #expect(try await eventually { blocking.calls == 1 })
+                return try #require(sent["result"]?["task"]?["id"]?.stringValue)
+            }
+            // The next one, another owner, finds the task working and continues its run from the checkpoint.
+            try await server(ScriptedModel([.answer("finished after the restart")]), owner: "server-2").withRunning { url in
+                let http = RawHTTP()
+                var last: JSONValue?
+                let completed = try await eventually {
+                    last = try await http.rpc(url, "GetTask", ["id": .string(taskID)])["result"]
+                    return last?["status"]?["state"] == "TASK_STATE_COMPLETED"
+                }
+                #expect(completed)
+                #expect(last?["artifacts"]?[0]?["parts"]?[0]?["text"] == "finished after the restart")
+            }
         }
     }
 }
@@ -292,41 +284,35 @@ import Testing
 /// server, another owner, resumes the run with it as the answer instead of starting over or losing it.
 @Suite struct A2AFollowUpRecoveryTests {
     @Test func aFollowUpSavedBeforeACrashIsTheAnswerOfTheRecoveredRun() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("a2a.sqlite").path
-        let environment = A2AWorld.environment()
-        func world() throws -> A2AWorld {
-            A2AWorld(
-                store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
-                environment: environment)
-        }
-        let first = try world()
-        let taskID = try await A2AServer(runner: first.runner([asking()], owner: "server-1"), agent: "concierge").withRunning { url in
-            let sent = try await RawHTTP().rpc(url, "SendMessage", userMessage("book me a room", id: "m-1"))
-            #expect(sent["result"]?["task"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
-            return try #require(sent["result"]?["task"]?["id"]?.stringValue)
-        }
-        // What the server stores before it queues the resume, and then the crash.
-        let tasks = A2ATaskStore(store: first.runtime.store, agent: "concierge")
-        var task = try #require(try await tasks.task(taskID))
-        task.history.append(.text("Porto", role: .user, messageID: "m-2", taskID: taskID, contextID: task.contextID))
-        task.state = .submitted
-        try await tasks.save(task)
+        try await withTemporaryDatabase { path in
+            let environment = A2AWorld.environment()
+            func world() throws -> A2AWorld { try A2AWorld.sqlite(path, environment: environment) }
+            let first = try world()
+            let taskID = try await A2AServer(runner: first.runner([asking()], owner: "server-1"), agent: "concierge").withRunning { url in
+                let sent = try await RawHTTP().rpc(url, "SendMessage", userMessage("book me a room", id: "m-1"))
+                #expect(sent["result"]?["task"]?["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
+                return try #require(sent["result"]?["task"]?["id"]?.stringValue)
+            }
+            // What the server stores before it queues the resume, and then the crash.
+            let tasks = A2ATaskStore(store: first.runtime.store, agent: "concierge")
+            var task = try #require(try await tasks.task(taskID))
+            task.history.append(.text("Porto", role: .user, messageID: "m-2", taskID: taskID, contextID: task.contextID))
+            task.state = .submitted
+            try await tasks.save(task)
 
-        let second = try world()
-        try await A2AServer(runner: second.runner([asking()], owner: "server-2"), agent: "concierge").withRunning { url in
-            let completed = try await eventually { try await tasks.task(taskID)?.state == .completed }
-            #expect(completed)
-            let done = try await RawHTTP().rpc(url, "GetTask", ["id": .string(taskID)])
-            #expect(done["result"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "Booked in the city you named.")
-            #expect(done["result"]?["history"]?.arrayValue?.count == 4)
+            let second = try world()
+            try await A2AServer(runner: second.runner([asking()], owner: "server-2"), agent: "concierge").withRunning { url in
+                let completed = try await eventually { try await tasks.task(taskID)?.state == .completed }
+                #expect(completed)
+                let done = try await RawHTTP().rpc(url, "GetTask", ["id": .string(taskID)])
+                #expect(done["result"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "Booked in the city you named.")
+                #expect(done["result"]?["history"]?.arrayValue?.count == 4)
+            }
+            // The answer reached the run: its memory holds "Porto" as the reply to the question.
+            let state = try #require(try await second.checkpointer.latest(runID: taskID)?.state)
+            #expect(state.status == .completed)
+            #expect(String(describing: state.memory.messages).contains("Porto"))
         }
-        // The answer reached the run: its memory holds "Porto" as the reply to the question.
-        let state = try #require(try await second.checkpointer.latest(runID: taskID)?.state)
-        #expect(state.status == .completed)
-        #expect(String(describing: state.memory.messages).contains("Porto"))
     }
 }
 

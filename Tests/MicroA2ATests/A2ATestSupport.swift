@@ -3,6 +3,7 @@ import Micro
 import MicroA2A
 import MicroAgent
 import MicroProviders
+import MicroSQLite
 import Synchronization
 import Testing
 
@@ -21,6 +22,13 @@ struct A2AWorld {
         self.checkpointer = checkpointer
     }
 
+    /// A world whose store and checkpoints are in the SQLite file at `path` (shared by every world on it).
+    static func sqlite(_ path: String, environment: Environment) throws -> A2AWorld {
+        A2AWorld(
+            store: try SQLiteStore(path: path, environment: environment), checkpointer: try SQLiteCheckpointer(path: path),
+            environment: environment)
+    }
+
     /// Real clock and time, seeded randomness, counted ids.
     static func environment() -> Environment {
         let live = Environment.live
@@ -30,6 +38,14 @@ struct A2AWorld {
     func runner(_ agents: [Agent], remote: [any RemoteAgent] = [], owner: String = "a2a-test") -> AgentRunner {
         AgentRunner(runtime: runtime, checkpointer: checkpointer, agents: agents, remoteAgents: remote, owner: owner)
     }
+}
+
+/// Runs `body` with the path of a new SQLite file in a temporary folder, removed afterwards.
+func withTemporaryDatabase<R>(_ body: (String) async throws -> R) async throws -> R {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-a2a-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory.appendingPathComponent("a2a.sqlite").path)
 }
 
 /// An agent that answers `answer` at once.

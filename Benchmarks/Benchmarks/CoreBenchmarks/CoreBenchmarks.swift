@@ -181,6 +181,9 @@ final class BareSQLite: Sendable {
         try handles.withLock { try Self.insert(statement: $0.statement, values) }
     }
 
+    /// Rows the last statement changed.
+    var changes: Int { handles.withLock { Int(sqlite3_changes($0.db)) } }
+
     private static func insert(statement: OpaquePointer?, _ values: [Value]) throws {
         sqlite3_reset(statement)
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
