@@ -90,6 +90,28 @@ import Testing
         if kind == "wrong_shape" { #expect(result.data["content"]?["unexpected"] == "shape") }
     }
 
+    /// A `timeout` hangs until the tool deadline cancels it; a `latency` longer than the time left is cut at
+    /// the deadline, a shorter one is not. Decided by virtual time: the cut lands exactly on the deadline.
+    @Test(arguments: [("timeout", nil, 5), ("latency", "90s", 5), ("latency", "3s", nil)] as [(String, String?, Int64?)])
+    func toolFaultsMeetTheToolDeadline(kind: String, latency: String?, cutAfter: Int64?) async throws {
+        let fault = "  - {target: tool, kind: \(kind), tool: weather_forecast\(latency.map { ", latency: \($0)" } ?? "")}"
+        let outcome = await ScenarioRunner.run(try Self.scenario(faults: fault, toolTimeout: "5s"))
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        let call = try #require(outcome.trace.first { $0.kind == .toolCall && $0.data["tool"] == "weather_forecast" })
+        let result = try #require(outcome.trace.first { $0.kind == .toolResult && $0.data["tool"] == "weather_forecast" })
+        let deadlines = outcome.trace.filter { $0.kind == .deadlineExceeded }
+        if let cutAfter {
+            #expect(result.data["content"]?["error"]?["code"] == "deadline_exceeded")
+            #expect(deadlines.map { $0.data["deadline"]?["kind"] } == ["tool"])
+            #expect(result.at.duration(since: call.at) == .seconds(cutAfter))
+        } else {
+            #expect(result.data["isError"] == false)
+            #expect(deadlines.isEmpty)
+            #expect(result.at.duration(since: call.at) == .seconds(3))
+        }
+        #expect(outcome.result?.status == .completed)
+    }
+
     @Test func toolLatencyRunsOnTheVirtualClock() async throws {
         let outcome = await ScenarioRunner.run(try Self.scenario(faults: "  - {target: tool, kind: latency, latency: 90s}"))
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")

@@ -1,3 +1,4 @@
+import Micro
 import MicroHarness
 import MicroTravel
 import Testing
@@ -62,6 +63,10 @@ import Testing
         ("name: x\nservices: [flights, trains]\n", 2, "services[1]", "unknown service trains (did you mean travel?)"),
         ("name: [unclosed\n", 2, "", "invalid YAML"),
         ("name: x\nagents:\n  - name: a\n    guardrails: {max_steps: many}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.max_steps", "expected an integer"),
+        ("name: x\nagents:\n  - name: a\n    guardrails: {model_call_timeout: 0s}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.model_call_timeout", "expected a duration longer than zero"),
+        ("name: x\nagents:\n  - name: a\n    guardrails: {tool_call_timeout: soon}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.tool_call_timeout", "expected a duration"),
+        ("name: x\nagents:\n  - name: a\n    guardrails: {model_timeout: 5s}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.model_timeout", "did you mean model_call_timeout?"),
+        ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nexpect:\n  - deadline_exceeded: lunch\n", 7, "expect[0].deadline_exceeded", "unknown deadline lunch; deadlines: tool, model, run, call"),
     ])
     func badInputNamesFileLineAndField(yaml: String, line: Int, field: String, message: String) {
         #expect {
@@ -70,6 +75,21 @@ import Testing
             guard let error = error as? ScenarioError else { return false }
             return error.file == "bad.yaml" && error.line == line && error.field == field && error.message.contains(message)
         }
+    }
+
+    @Test func readsTheDeadlinesOfAnAgent() throws {
+        let scenario = try Scenario(
+            parsing: Self.minimal.replacingOccurrences(
+                of: "  - name: a\n", with: "  - name: a\n    guardrails: {tool_call_timeout: 5s, model_call_timeout: 1m, run_timeout: 10m}\n")
+                + "\nexpect:\n  - deadline_exceeded: {kind: model, max: 2}\n",
+            file: "s.yaml", catalog: .travel)
+        let guardrails = scenario.agents[0].guardrails
+        #expect(guardrails.toolCallTimeout == .seconds(5))
+        #expect(guardrails.modelCallTimeout == .seconds(60))
+        #expect(guardrails.runTimeout == .seconds(600))
+        let expectation = try #require(scenario.expectations[0].expectation as? DeadlineExceededExpectation)
+        #expect(expectation.kind == .model)
+        #expect(expectation.count == Bounds(max: 2))
     }
 
     @Test func aMissingFileIsAClearError() {

@@ -53,3 +53,13 @@ public struct Environment: Sendable {
         try await clock.sleep(for: duration)
     }
 }
+
+extension Environment {
+    /// Suspends until the task is cancelled, as a call that never gets an answer: only a deadline
+    /// (``withDeadline(_:environment:operation:)``) or the caller's cancellation ends it. On an
+    /// auto-advancing ``VirtualClock`` time moves to the earliest watched deadline at once.
+    public func hang() async throws -> Never {
+        if let virtual = clock as? VirtualClock { try await virtual.hang() }
+        while true { try await clock.sleep(for: .seconds(3600)) }
+    }
+}

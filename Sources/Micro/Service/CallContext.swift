@@ -21,8 +21,15 @@ public struct CallContext: Sendable {
     public var runID: String
     /// Stable across retries and resumes of the same call; services deduplicate side effects on it.
     public var idempotencyKey: String
-    /// The call must be answered by then (wall time of ``environment``), or nil for no deadline.
-    public var deadline: Timestamp?
+    /// The deadline the call must meet and which limit set it (tool call, run, …), or nil for none.
+    /// ``Toolset`` and ``Client`` enforce it with ``withDeadline(_:environment:operation:)``.
+    public var timeLimit: Deadline?
+    /// When the call must be answered by (wall time of ``environment``): ``timeLimit``'s instant. Setting it
+    /// sets an unnamed ``Deadline/Kind/call`` deadline.
+    public var deadline: Timestamp? {
+        get { timeLimit?.at }
+        set { timeLimit = newValue.map { Deadline(.call, at: $0) } }
+    }
     /// Who is calling: an agent name, `cli`, or a service name for service-to-service calls.
     public var caller: String
     /// Free-form metadata carried with the call (trace ids, tenant, …).
@@ -34,13 +41,14 @@ public struct CallContext: Sendable {
         runID: String,
         idempotencyKey: String,
         deadline: Timestamp? = nil,
+        timeLimit: Deadline? = nil,
         caller: String,
         metadata: [String: String] = [:],
         environment: Environment
     ) {
         self.runID = runID
         self.idempotencyKey = idempotencyKey
-        self.deadline = deadline
+        self.timeLimit = timeLimit ?? deadline.map { Deadline(.call, at: $0) }
         self.caller = caller
         self.metadata = metadata
         self.environment = environment
@@ -60,11 +68,20 @@ public struct CallContext: Sendable {
     /// Throws ``ServiceError/Code/deadlineExceeded`` if ``deadline`` has passed on the environment's clock.
     /// `what` names the call and `phase` when the check happened, for the message.
     public func checkDeadline(_ what: String, _ phase: String) throws {
-        guard let deadline else { return }
+        guard let timeLimit else { return }
         let now = environment.now()
-        if now > deadline {
-            throw ServiceError(.deadlineExceeded, "\(what): deadline \(deadline) passed \(phase) (now \(now))")
+        if now > timeLimit.at {
+            throw ServiceError(
+                .deadlineExceeded, "\(what): \(timeLimit) passed \(phase) (now \(now))",
+                details: ["deadline": DeadlineExceeded(timeLimit, at: now, cancelledInFlight: false).jsonValue])
         }
+    }
+
+    /// ``timeLimit``, named after `what` when it has no subject.
+    func timeLimit(naming what: String) -> Deadline? {
+        guard var limit = timeLimit else { return nil }
+        if limit.subject.isEmpty { limit.subject = what }
+        return limit
     }
 
     /// The context for a call this handler makes to another service: same run and deadline, a derived

@@ -1,5 +1,6 @@
 /// Calls service endpoints by name: resolves the service in the ``Registry``, picks a node that one of its
-/// transports can reach, and enforces the call's deadline.
+/// transports can reach, and enforces the call's deadline (``CallContext/timeLimit``): a call still in flight
+/// when it passes is cancelled and fails with ``ServiceError/Code/deadlineExceeded``.
 ///
 /// Node selection is deterministic: the first registered version that has a reachable node, and within it
 /// the first reachable node, so simulated runs replay identically.
@@ -16,7 +17,20 @@ public struct Client: Sendable {
     public func call(
         _ service: String, _ endpoint: String, request: JSONValue, context: CallContext
     ) async throws -> JSONValue {
-        try context.checkDeadline("\(service).\(endpoint)", "before the call")
+        do {
+            let registry = registry, transports = transports
+            return try await withDeadline(context.timeLimit(naming: "\(service).\(endpoint)"), environment: context.environment) {
+                try await Self.call(service, endpoint, request: request, context: context, registry: registry, transports: transports)
+            }
+        } catch let exceeded as DeadlineExceeded {
+            throw ServiceError(.deadlineExceeded, exceeded.description, details: ["deadline": exceeded.jsonValue])
+        }
+    }
+
+    private static func call(
+        _ service: String, _ endpoint: String, request: JSONValue, context: CallContext, registry: any Registry,
+        transports: [any ServiceTransport]
+    ) async throws -> JSONValue {
         let records = try await registry.getService(service)
         guard !records.isEmpty else {
             throw ServiceError(.notFound, "service \(service) is not registered")
@@ -24,10 +38,8 @@ public struct Client: Sendable {
         for record in records {
             for node in record.nodes {
                 guard let transport = transports.first(where: { $0.canReach(node) }) else { continue }
-                let response = try await transport.call(
+                return try await transport.call(
                     node: node, service: service, endpoint: endpoint, request: request, context: context)
-                try context.checkDeadline("\(service).\(endpoint)", "when the response came")
-                return response
             }
         }
         let nodes = records.flatMap(\.nodes).map(\.address)

@@ -1,8 +1,9 @@
 /// A set of tools with unique names, callable by name with JSON arguments.
 ///
 /// ``call(_:arguments:context:)`` never throws for tool failures: invalid arguments (every schema violation
-/// with its JSON path), unknown tools (with the nearest names) and handler errors come back as
-/// ``ToolResult`` with `isError`, for the model to read and correct. Only cancellation propagates.
+/// with its JSON path), unknown tools (with the nearest names), handler errors and a passed deadline
+/// (``CallContext/timeLimit``; the handler is cancelled, the error's `details.deadline` says which deadline)
+/// come back as ``ToolResult`` with `isError`, for the model to read and correct. Only cancellation propagates.
 public struct Toolset: Sendable {
     private let byName: [String: Tool]
     /// The tools, sorted by name.
@@ -90,10 +91,13 @@ public struct Toolset: Sendable {
                 details: ["violations": .array(violations.map { ["path": .string($0.path), "message": .string($0.message)] })]))
         }
         do {
-            try context.checkDeadline(name, "before the call")
-            let content = try await tool.invoke(arguments, context)
-            try context.checkDeadline(name, "when the result came")
+            // The deadline cancels a handler still running when it passes (the handler sees the cancellation).
+            let content = try await withDeadline(context.timeLimit(naming: "tool \(name)"), environment: context.environment) {
+                try await tool.invoke(arguments, context)
+            }
             return ToolResult(content: content)
+        } catch let exceeded as DeadlineExceeded {
+            return .failure(ServiceError(.deadlineExceeded, exceeded.description, details: ["deadline": exceeded.jsonValue]))
         } catch let error as ServiceError {
             return .failure(error)
         } catch is CancellationError {

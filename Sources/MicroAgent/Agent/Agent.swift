@@ -41,9 +41,15 @@ public struct Guardrails: Sendable, Hashable, Codable {
     public var maxIdenticalCalls: Int
     /// Most tokens (input + output) the run may spend, including its sub-agents; nil for no limit.
     public var tokenBudget: Int?
-    /// How long one tool call may take on the environment's clock; nil for no limit.
+    /// How long one tool call may take on the environment's clock; nil for no limit. A call still running
+    /// then is cancelled and answered with a `deadline_exceeded` error the model reads.
     public var toolCallTimeout: Duration?
-    /// How long the whole run may take on the environment's clock; nil for no limit.
+    /// How long one model call (the whole streamed answer) may take on the environment's clock; nil for no
+    /// limit. A call still streaming then is cancelled and fails with ``ModelError/Code/deadlineExceeded``,
+    /// retried as the ``retry`` policy says.
+    public var modelCallTimeout: Duration?
+    /// How long the whole run may take on the environment's clock; nil for no limit. A model or tool call
+    /// still in flight then is cancelled and the run fails with `deadline`.
     public var runTimeout: Duration?
     /// Deepest delegation chain (a top-level run is depth 0).
     public var maxDelegationDepth: Int
@@ -52,12 +58,14 @@ public struct Guardrails: Sendable, Hashable, Codable {
 
     public init(
         maxSteps: Int = 20, maxIdenticalCalls: Int = 3, tokenBudget: Int? = nil, toolCallTimeout: Duration? = nil,
-        runTimeout: Duration? = nil, maxDelegationDepth: Int = 3, retry: RetryPolicy = RetryPolicy()
+        modelCallTimeout: Duration? = nil, runTimeout: Duration? = nil, maxDelegationDepth: Int = 3,
+        retry: RetryPolicy = RetryPolicy()
     ) {
         self.maxSteps = maxSteps
         self.maxIdenticalCalls = maxIdenticalCalls
         self.tokenBudget = tokenBudget
         self.toolCallTimeout = toolCallTimeout
+        self.modelCallTimeout = modelCallTimeout
         self.runTimeout = runTimeout
         self.maxDelegationDepth = maxDelegationDepth
         self.retry = retry

@@ -5,15 +5,19 @@ struct RunSession {
     /// Limits inherited by sub-agents: the deadline and what remains of the token budget.
     struct Budget: Sendable {
         var deadline: Timestamp?
+        /// The run timeout the deadline comes from (the top-level run's, for a sub-agent).
+        var runTimeout: Duration?
         var tokenLimit: Int?
 
-        init(deadline: Timestamp?, tokenLimit: Int?) {
+        init(deadline: Timestamp?, runTimeout: Duration?, tokenLimit: Int?) {
             self.deadline = deadline
+            self.runTimeout = runTimeout
             self.tokenLimit = tokenLimit
         }
 
         init(_ agent: Agent, _ state: RunState) {
             deadline = agent.guardrails.runTimeout.map { state.startedAt.advanced(by: $0) }
+            runTimeout = agent.guardrails.runTimeout
             tokenLimit = agent.guardrails.tokenBudget
         }
     }
@@ -109,30 +113,42 @@ struct RunSession {
                 options: agent.options, turn: state.step + 1)
             try await commit(.beforeModel(step: state.step + 1))
             record(.modelRequest, request.traceValue(attempt: attempt, estimatedTokens: prepared.estimatedTokens))
+            let error: ModelError
             do {
-                response = try await agent.model.respond(to: request)
+                // The model call's deadline (or the run's, if earlier) cancels a stream still in flight.
+                let model = agent.model
+                response = try await withDeadline(modelDeadline(), environment: environment) {
+                    try await model.respond(to: request)
+                }
                 break
-            } catch let error as ModelError {
-                record(.modelError, error.traceValue(attempt: attempt))
-                if error.code == .contextLengthExceeded && !aggressive {
-                    aggressive = true
-                    continue
+            } catch let exceeded as DeadlineExceeded {
+                record(.deadlineExceeded, ["deadline": exceeded.jsonValue])
+                if exceeded.deadline.kind == .run {
+                    return try await fail(RunFailure(code: "deadline", message: exceeded.description))
                 }
-                let retry = agent.guardrails.retry
-                guard error.isRetryable, attempt < retry.maxAttempts else {
-                    return try await fail(RunFailure(code: "model_error", message: error.description))
-                }
-                let delay = retry.delay(afterAttempt: attempt, retryAfter: error.retryAfter, random: environment.random)
-                if let deadline = budget.deadline, environment.now().advanced(by: delay) > deadline {
-                    return try await fail(RunFailure(
-                        code: "deadline",
-                        message: "retrying \(error.code) after \(delay) would pass the run's deadline \(deadline)"))
-                }
-                record(.modelRetry, ["attempt": .integer(attempt + 1), "delayMs": .integer(Int(delay.milliseconds))])
-                state.counters.modelRetries += 1
-                try await environment.sleep(for: delay)
-                attempt += 1
+                error = ModelError(.deadlineExceeded, exceeded.description)
+            } catch let thrown as ModelError {
+                error = thrown
             }
+            record(.modelError, error.traceValue(attempt: attempt))
+            if error.code == .contextLengthExceeded && !aggressive {
+                aggressive = true
+                continue
+            }
+            let retry = agent.guardrails.retry
+            guard error.isRetryable, attempt < retry.maxAttempts else {
+                return try await fail(RunFailure(code: "model_error", message: error.description))
+            }
+            let delay = retry.delay(afterAttempt: attempt, retryAfter: error.retryAfter, random: environment.random)
+            if let deadline = budget.deadline, environment.now().advanced(by: delay) > deadline {
+                return try await fail(RunFailure(
+                    code: "deadline",
+                    message: "retrying \(error.code) after \(delay) would pass the run's deadline \(deadline)"))
+            }
+            record(.modelRetry, ["attempt": .integer(attempt + 1), "delayMs": .integer(Int(delay.milliseconds))])
+            state.counters.modelRetries += 1
+            try await environment.sleep(for: delay)
+            attempt += 1
         }
         record(.modelResponse, response.traceValue)
         state.step += 1
@@ -195,7 +211,21 @@ struct RunSession {
         }
         if !parallel.isEmpty {
             let results = try await execute(parallel)
-            for call in parallel { try await complete(call, results[call.index]!) }
+            // A call its tool deadline cut is answered with the error (the model goes on); calls the run's
+            // deadline cut stay unanswered, and the run ends.
+            var runDeadline: String?
+            for call in parallel {
+                let result = results[call.index]!
+                if let cut = result.deadlineCut {
+                    record(.deadlineExceeded, ["deadline": cut, "callID": .string(call.call.id), "tool": .string(call.call.name)])
+                    if cut["kind"] == "run" {
+                        runDeadline = result.content["error"]?["message"]?.stringValue ?? "the run's deadline passed"
+                        continue
+                    }
+                }
+                try await complete(call, result)
+            }
+            if let runDeadline { return try await fail(RunFailure(code: "deadline", message: runDeadline)) }
         }
         if state.status == .waitingForInput {
             state.phase = .idle
@@ -227,14 +257,26 @@ struct RunSession {
     }
 
     private func context(for call: PendingCall) -> CallContext {
-        var deadline = budget.deadline
+        var limit = runDeadline
         if let timeout = agent.guardrails.toolCallTimeout {
-            let callDeadline = environment.now().advanced(by: timeout)
-            deadline = deadline.map { min($0, callDeadline) } ?? callDeadline
+            let subject = "tool \(call.call.name) (call \(call.call.id))"
+            limit = Deadline.after(timeout, from: environment.now(), .tool, subject: subject).earlier(limit)
         }
         return CallContext(
-            runID: state.runID, idempotencyKey: call.key.description, deadline: deadline, caller: agent.name,
+            runID: state.runID, idempotencyKey: call.key.description, timeLimit: limit, caller: agent.name,
             environment: environment)
+    }
+
+    /// The run's deadline, if it has one.
+    private var runDeadline: Deadline? {
+        budget.deadline.map { Deadline(.run, at: $0, limit: budget.runTimeout, subject: "run \(state.runID)") }
+    }
+
+    /// The deadline of a model call starting now: the model call timeout's or the run's, whichever is earlier.
+    private func modelDeadline() -> Deadline? {
+        guard let timeout = agent.guardrails.modelCallTimeout else { return runDeadline }
+        let subject = "model call of step \(state.step + 1)"
+        return Deadline.after(timeout, from: environment.now(), .model, subject: subject).earlier(runDeadline)
     }
 
     private mutating func markStarted(_ call: PendingCall) async throws {
@@ -335,7 +377,7 @@ struct RunSession {
             state.children.append(ChildRun(runID: childRunID, agent: child.name, callID: call.call.id, status: .running))
         }
         let inherited = Budget(
-            deadline: budget.deadline, tokenLimit: budget.tokenLimit.map { max(0, $0 - state.usage.totalTokens) })
+            deadline: budget.deadline, runTimeout: budget.runTimeout, tokenLimit: budget.tokenLimit.map { max(0, $0 - state.usage.totalTokens) })
         let result: RunResult
         if try await runner.checkpointer.latest(runID: childRunID) != nil {
             result = try await runner.resume(runID: childRunID, input: nil, parentBudget: inherited)
@@ -410,8 +452,8 @@ struct RunSession {
 
     private func guardrailBeforeModelCall() -> RunFailure? {
         let now = environment.now()
-        if let deadline = budget.deadline, now > deadline {
-            return RunFailure(code: "deadline", message: "the run's deadline \(deadline) passed (now \(now))")
+        if let deadline = budget.deadline, now >= deadline {
+            return RunFailure(code: "deadline", message: "the run's deadline \(deadline) was reached (now \(now))")
         }
         if state.step >= agent.guardrails.maxSteps {
             return RunFailure(code: "max_steps", message: "the run made \(state.step) model calls, the limit is \(agent.guardrails.maxSteps)")
@@ -423,8 +465,8 @@ struct RunSession {
     }
 
     private func guardrailBeforeToolCall(_ call: PendingCall) -> String? {
-        if let deadline = budget.deadline, environment.now() > deadline {
-            return "the run's deadline \(deadline) passed"
+        if let deadline = budget.deadline, environment.now() >= deadline {
+            return "the run's deadline \(deadline) was reached"
         }
         let repeats = state.counters.identicalCalls[call.signature, default: 0]
         if call.status == .pending && repeats >= agent.guardrails.maxIdenticalCalls {
@@ -471,6 +513,14 @@ struct RunSession {
     private var systemPrompt: String {
         guard let plan = state.plan, !plan.steps.isEmpty else { return agent.instructions }
         return agent.instructions + "\n\nCurrent plan:\n" + plan.rendered
+    }
+}
+
+extension ToolResult {
+    /// The deadline that cut the call (`details.deadline` of a `deadline_exceeded` error), or nil.
+    var deadlineCut: JSONValue? {
+        guard isError, let error = content["error"], error["code"] == "deadline_exceeded" else { return nil }
+        return error["details"]?["deadline"]
     }
 }
 

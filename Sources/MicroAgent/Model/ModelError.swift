@@ -23,6 +23,9 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let authentication = Code(rawValue: "authentication")
         /// Timeout or connection failure.
         public static let transport = Code(rawValue: "transport")
+        /// The model call's deadline (``Guardrails/modelCallTimeout``) passed before the answer was complete;
+        /// the call was cancelled.
+        public static let deadlineExceeded = Code(rawValue: "deadline_exceeded")
         /// A scripted or recorded backend has no answer for this request.
         public static let noMatch = Code(rawValue: "no_match")
     }
@@ -46,10 +49,10 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
-    /// Whether the same request may succeed if sent again later: rate limits, overload, and transient stream
-    /// failures (cut, reset, a chunk that is not valid JSON), what an app retries.
+    /// Whether the same request may succeed if sent again later: rate limits, overload, transient stream
+    /// failures (cut, reset, a chunk that is not valid JSON) and a call its deadline cut, what an app retries.
     public var isRetryable: Bool {
-        [.rateLimited, .overloaded, .truncated, .transport, .malformedResponse].contains(code)
+        [.rateLimited, .overloaded, .truncated, .transport, .malformedResponse, .deadlineExceeded].contains(code)
     }
 
     public var description: String {

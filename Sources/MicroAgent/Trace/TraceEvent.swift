@@ -21,6 +21,9 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let toolCall = Kind(rawValue: "tool_call")
         public static let toolResult = Kind(rawValue: "tool_result")
         public static let guardrail = Kind(rawValue: "guardrail")
+        /// A deadline cut a call in flight: `deadline` is `{kind (tool, model or run), limitMs, atMs, subject,
+        /// cancelled}`; a tool call's also has `callID` and `tool`.
+        public static let deadlineExceeded = Kind(rawValue: "deadline_exceeded")
         public static let planUpdated = Kind(rawValue: "plan_updated")
         public static let delegation = Kind(rawValue: "delegation")
         public static let delegationResult = Kind(rawValue: "delegation_result")

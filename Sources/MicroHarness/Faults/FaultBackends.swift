@@ -123,6 +123,9 @@ extension Service {
                 try await injector.environment.sleep(for: fault.latency ?? .seconds(1))
                 return try await next(request, context)
             case "timeout":
+                // A service that never answers: only the call's deadline ends the hang (cancelling it). A call
+                // with no deadline gives up after `latency`, as a client's own timeout would.
+                if Deadline.current != nil { try await context.environment.hang() }
                 try await injector.environment.sleep(for: fault.latency ?? .seconds(30))
                 throw ServiceError(.deadlineExceeded, "\(tool) timed out after \(fault.latency ?? .seconds(30)) (injected fault)")
             case "wrong_shape":

@@ -38,14 +38,18 @@ struct FaultModel: Model {
     /// The stream of a call that `fault` hits.
     private func faulted(_ fault: FaultSpec, _ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
         if let error = Self.immediateError(fault) { return AsyncThrowingStream { $0.finish(throwing: error) } }
-        let pump = EventPump(base.stream(request))
         let environment = environment
-        switch fault.kind {
-        case "timeout":
+        if fault.kind == "timeout" {
+            // No answer, and the model never sees the request (a scripted turn is not used up): the model
+            // call's (or the run's) deadline ends the hang; with none, the client gives up after `latency`.
             return AsyncThrowingStream(unfolding: {
+                if Deadline.current != nil { try await environment.hang() }
                 try await environment.sleep(for: fault.latency ?? .seconds(60))
                 throw ModelError(.transport, "the request timed out (injected after \(fault.latency ?? .seconds(60)))")
             })
+        }
+        let pump = EventPump(base.stream(request))
+        switch fault.kind {
         case "truncated_stream":
             // Everything but the terminal event: the folder must report a truncation, not a success.
             return AsyncThrowingStream(unfolding: {

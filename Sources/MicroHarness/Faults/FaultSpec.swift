@@ -9,6 +9,10 @@ import Micro
 /// - `store` and `checkpointer`: `write_failed`, `slow_write`;
 /// - `broker`: `drop`, `duplicate`, `delay`;
 /// - `process`: `crash` (after a checkpoint commit; the run is resumed as a new process would resume it).
+///
+/// A `timeout` (model or tool) is a call that never answers: it hangs until the call's deadline (tool, model
+/// or run; see ``Guardrails``) cancels it. A call with no deadline gives up after `latency` instead, as a
+/// client's own timeout would. A `latency` longer than the time left before the deadline is cut at the deadline.
 public struct FaultSpec: Sendable, Hashable {
     public enum Target: String, Sendable, Hashable, CaseIterable {
         case model, tool, store, checkpointer, broker, process
@@ -27,7 +31,8 @@ public struct FaultSpec: Sendable, Hashable {
     public var status: Int?
     /// The `retry-after` a model fault carries.
     public var retryAfter: Duration?
-    /// How long `latency`, `slow_*`, `delay`, `timeout` and `slow_dribble` faults wait on the virtual clock.
+    /// How long `latency`, `slow_*`, `delay` and `slow_dribble` faults wait on the virtual clock, and when a
+    /// `timeout` on a call with no deadline gives up.
     public var latency: Duration?
     /// Whether the run may pass without this fault firing (probabilistic faults); otherwise an unfired
     /// fault fails the scenario, so that a fault path cannot pass unexercised.

@@ -32,6 +32,9 @@ struct FaultTransport: HTTPTransport {
         let environment = injector.environment
         switch fault.kind {
         case "timeout":
+            // No response: the model call's (or the run's) deadline ends the hang; with none, the client gives
+            // up after `latency`.
+            if Deadline.current != nil { try await environment.hang() }
             try await environment.sleep(for: fault.latency ?? .seconds(60))
             throw HTTPError(.timedOut, "no response within \(fault.latency ?? .seconds(60)) (injected)")
         case "connection_reset":

@@ -25,6 +25,12 @@ enum TraceEventText {
         case .toolResult:
             parts = [text("tool"), data["isError"]?.boolValue == true ? "error" : nil, data["content"].map(contentText)]
         case .guardrail: parts = [text("tool"), text("reason")]
+        case .deadlineExceeded:
+            let deadline = data["deadline"]
+            parts = [
+                deadline?["kind"]?.stringValue.map { "\($0) deadline" }, deadline?["limitMs"]?.intValue.map { "of \($0) ms" },
+                deadline?["subject"]?.stringValue,
+            ]
         case .delegation: parts = [text("to").map { "to \($0)" }, text("childRunID"), text("task")]
         case .delegationResult: parts = [text("to").map { "from \($0)" }, text("output"), text("failure").map { "failed: \($0)" }]
         case .checkpoint: parts = [text("juncture"), text("sequence").map { "#\($0)" }]

@@ -283,15 +283,16 @@ extension Scenario {
 
     private static func guardrails(_ node: YAMLNode) throws(ScenarioError) -> Guardrails {
         let map = try node.mapping([
-            "max_steps", "max_identical_calls", "token_budget", "tool_call_timeout", "run_timeout",
+            "max_steps", "max_identical_calls", "token_budget", "tool_call_timeout", "model_call_timeout", "run_timeout",
             "max_delegation_depth", "retry",
         ])
         var guardrails = Guardrails()
         if let value = map["max_steps"] { guardrails.maxSteps = try value.int() }
         if let value = map["max_identical_calls"] { guardrails.maxIdenticalCalls = try value.int() }
         if let value = map["token_budget"] { guardrails.tokenBudget = try value.int() }
-        if let value = map["tool_call_timeout"] { guardrails.toolCallTimeout = try value.duration() }
-        if let value = map["run_timeout"] { guardrails.runTimeout = try value.duration() }
+        if let value = map["tool_call_timeout"] { guardrails.toolCallTimeout = try value.positiveDuration() }
+        if let value = map["model_call_timeout"] { guardrails.modelCallTimeout = try value.positiveDuration() }
+        if let value = map["run_timeout"] { guardrails.runTimeout = try value.positiveDuration() }
         if let value = map["max_delegation_depth"] { guardrails.maxDelegationDepth = try value.int() }
         if let retryNode = map["retry"] {
             let retry = try retryNode.mapping(["max_attempts", "initial_delay", "max_delay", "jitter"])

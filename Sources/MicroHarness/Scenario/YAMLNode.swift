@@ -145,6 +145,13 @@ public struct YAMLNode {
         throw error("expected a duration such as 2s or 250ms, found \(describe)")
     }
 
+    /// A duration longer than zero (a time limit of zero would refuse every call).
+    public func positiveDuration() throws(ScenarioError) -> Duration {
+        let value = try duration()
+        guard value > .zero else { throw error("expected a duration longer than zero, found \(describe)") }
+        return value
+    }
+
     /// One string or a list of strings.
     public func strings() throws(ScenarioError) -> [String] {
         var result: [String] = []
