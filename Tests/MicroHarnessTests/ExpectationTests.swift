@@ -57,7 +57,8 @@ import Testing
         #expect(failures.isEmpty, "\(failures)")
     }
 
-    @Test(arguments: [
+    /// One failing case per kind, on the world as it is.
+    static let failing: [(expectation: String, message: String)] = [
         ("status: failed", "status completed, expected failed"),
         ("output: {equals: done}", "expected \"done\""),
         ("output: {json_path: $.nights, equals: 3}", "$.nights is 2, expected 3"),
@@ -73,7 +74,12 @@ import Testing
         ("fault_injected: true", "0 fault(s) injected, expected at least 1"),
         ("error: max_steps", "the run did not fail"),
         ("golden_trace: /nonexistent/golden.jsonl", "is missing"),
-    ])
+        ("checkpoints: {max: 2}", "checkpoint(s) committed by run run, expected at most 2"),
+        ("output: {contains: Porto}", "expected it to contain \"Porto\""),
+        ("output: {matches: '^booked'}", "expected it to match /^booked/"),
+    ]
+
+    @Test(arguments: failing)
     func failsSayingWhy(expectation: String, message: String) async throws {
         let outcome = try await Self.outcome(expectation)
         let failure = try #require(outcome.failures.first, "\(expectation) should fail")
@@ -98,5 +104,46 @@ import Testing
         let outcome = await ScenarioRunner.run(scenario)
         #expect(outcome.failures.map(\.name) == ["status"])
         #expect(outcome.failures.first?.message.contains("max_steps") == true)
+    }
+
+    /// Failing cases that need another world: (expectation, text replaced in the world, replacement, message).
+    static let failingInAnotherWorld: [(expectation: String, replace: String, with: String, message: String)] = [
+        // Compaction off and a window the tool specs alone overflow: the measured request, not memory's
+        // estimate, is over the window.
+        (
+            "within_context_window: true", "    model:\n", "    memory: {compaction: false}\n    model:\n      context_window: 300\n",
+            "3 of 3 request(s) exceed the context window, first step 1 of run run (booker): "
+        ),
+    ]
+
+    @Test(arguments: failingInAnotherWorld)
+    func failsInAWorldThatBreaksIt(expectation: String, replace: String, with: String, message: String) async throws {
+        let text = Self.world.replacingOccurrences(of: replace, with: with) + "  - " + expectation + "\n"
+        let outcome = await ScenarioRunner.run(try Scenario(parsing: text, file: "expectations.yaml", catalog: .travel))
+        let name = String(expectation.prefix { $0 != ":" })
+        let failure = try #require(outcome.failures.first { $0.name == name }, "\(expectation) should fail: \(outcome.checks)")
+        #expect(failure.message.contains(message), "\(failure.message)")
+    }
+
+    /// A side effect recorded twice under one idempotency key (as a resumed run that repeats a call leaves
+    /// it) fails `no_duplicate_side_effects`; the record is checked again, with no world.
+    @Test func aDuplicatedSideEffectFails() async throws {
+        let expectation = "no_duplicate_side_effects: true"
+        var record = try await Self.outcome(expectation).record
+        let effect = try #require(record.sideEffects.first)
+        record.sideEffects.append(effect)
+        let verdict = NoDuplicateSideEffectsExpectation().check(record)
+        #expect(!verdict.passed)
+        #expect(verdict.message == "duplicated side effects: \(effect.key) ×2")
+    }
+
+    /// Every kind the parser accepts has a case above proving it fails when it should.
+    @Test func everyKindHasAFailingCase() {
+        let covered = Set(
+            (Self.failing.map(\.expectation) + Self.failingInAnotherWorld.map(\.expectation) + ["no_duplicate_side_effects"])
+                .map { String($0.prefix { $0 != ":" }) })
+        let kinds = Catalog.travel.allExpectations.map { $0.name }
+        #expect(kinds.count >= 16)
+        #expect(Set(kinds).subtracting(covered).isEmpty, "kinds without a failing case: \(Set(kinds).subtracting(covered).sorted())")
     }
 }

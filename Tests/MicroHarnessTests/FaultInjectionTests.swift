@@ -1,7 +1,7 @@
 import Foundation
 import Micro
 import MicroAgent
-import MicroHarness
+@testable import MicroHarness
 import MicroTravel
 import MicroScenarioTesting
 import Testing
@@ -296,9 +296,11 @@ import Testing
 
     @Test func aRestartBuildsFreshModels() async throws {
         let world = try await World(try Scenario(parsing: ScenarioParsingTests.minimal, file: "m.yaml", catalog: .travel))
-        let first = try world.agents()[0].model as? ScriptedModel
-        #expect(try world.agents()[0].model as? ScriptedModel === first)
+        // Each agent's model is measured (``MeasuredModel``) around its script.
+        func script() throws -> ScriptedModel? { (try world.agents()[0].model as? MeasuredModel)?.base as? ScriptedModel }
+        let first = try #require(try script())
+        #expect(try script() === first)
         world.restart()
-        #expect(try world.agents()[0].model as? ScriptedModel !== first)
+        #expect(try script() !== first)
     }
 }

@@ -14,7 +14,7 @@ import Testing
         #expect(scenarios[0] == [
             "file": "Scenarios/book.yaml", "name": "books a flight", "passed": true, "status": "completed",
             "output": "Booked.", "failure": nil, "error": nil, "steps": 2, "crashes": 0, "virtualDurationMs": 1500,
-            "faultsInjected": 0, "traceEvents": 0,
+            "faultsInjected": 0, "traceEvents": 0, "tokens": ["agents": 0, "summarizer": 0],
             "checks": [["name": "status", "line": 9, "passed": true, "message": "the run ended completed"]],
         ])
         let failing = scenarios[1]

@@ -103,6 +103,8 @@ struct RunSession {
             }
             state.memory = prepared.state
             if let compaction = prepared.compaction {
+                // The summarizer's tokens are the run's too: they count toward its usage and token budget.
+                state.usage = state.usage + (compaction.summarizationResponse?.usage ?? Usage())
                 record(.compaction, compaction.jsonValue)
             }
             if !prepared.recalled.isEmpty {

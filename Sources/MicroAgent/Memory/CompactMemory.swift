@@ -86,6 +86,9 @@ public struct CompactMemory: Sendable {
     public var recallLimit: Int
     /// Upper bound of one recalled message, in tokens.
     public var recallItemTokenLimit: Int
+    /// Whether memory compacts at all. When false, every request carries the whole conversation however
+    /// large (no eviction, summary, recall or overflow error): a baseline showing what compaction prevents.
+    public var compacts: Bool = true
 
     public init(
         budgetShare: Double = 0.8,
@@ -136,6 +139,11 @@ public struct CompactMemory: Sendable {
 
         let messages = state.messages.map(shortened)
         let before = tokens(Self.assemble(summary: state.summary, note: nil, kept: messages))
+        guard compacts else {
+            return MemoryPreparation(
+                messages: Self.assemble(summary: state.summary, note: nil, kept: messages), state: state, compaction: nil,
+                recalled: [], estimatedTokens: before, budget: budget)
+        }
         let summaryLimit = min(summaryTokenLimit, max(32, budget / 4))
 
         var newState = state

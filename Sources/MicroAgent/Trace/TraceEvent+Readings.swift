@@ -15,6 +15,12 @@ extension TraceEvent {
             inputTokens: data["usage"]?["inputTokens"]?.intValue ?? 0, outputTokens: data["usage"]?["outputTokens"]?.intValue ?? 0)
     }
 
+    /// A `compaction` event's summarizer usage, when a summarizer model was asked.
+    public var summarizerUsage: Usage? {
+        guard kind == .compaction, let usage = data["summarization"]?["response"]?["usage"] else { return nil }
+        return Usage(inputTokens: usage["inputTokens"]?.intValue ?? 0, outputTokens: usage["outputTokens"]?.intValue ?? 0)
+    }
+
     /// A `model_request` event's estimated size in tokens.
     public var estimatedTokens: Int? {
         guard kind == .modelRequest else { return nil }

@@ -65,7 +65,7 @@ public struct Catalog: Sendable {
     public func agent(_ name: String) -> CatalogAgent? { agents.first { $0.name == name } }
 
     /// Every expectation a scenario may write: the built-in ones, then the catalogue's (which may replace one).
-    var allExpectations: [any ScenarioExpectation.Type] {
+    public var allExpectations: [any ScenarioExpectation.Type] {
         let mine = Set(expectations.map { $0.name })
         return BuiltinExpectations.all.filter { !mine.contains($0.name) } + expectations
     }

@@ -31,26 +31,30 @@ public struct StepsExpectation: CountExpectation {
     }
 }
 
-/// `tokens`: tokens spent (input + output), over every run.
+/// `tokens`: tokens spent (input + output), over every run, memory summarizers included.
 public struct TokensExpectation: CountExpectation {
     public static let name = "tokens"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
 
     public static func count(in record: RunRecord) -> (value: Double, text: String) {
-        let tokens = record.usageByAgent.values.reduce(0) { $0 + $1.totalTokens }
-        return (Double(tokens), "\(tokens) tokens")
+        let usage = record.totalUsage
+        let split = usage.summarizers.totalTokens > 0
+            ? " (agents \(usage.agents.totalTokens), summarizer \(usage.summarizers.totalTokens))" : ""
+        return (Double(usage.total.totalTokens), "\(usage.total.totalTokens) tokens\(split)")
     }
 }
 
-/// `cost`: cost in USD from the agents' prices, over every run.
+/// `cost`: cost in USD from the agents' and their memory summarizers' prices, over every run.
 public struct CostExpectation: CountExpectation {
     public static let name = "cost"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
 
     public static func count(in record: RunRecord) -> (value: Double, text: String) {
-        (record.cost, "cost $\(String(format: "%.6f", record.cost))")
+        let summarizer = record.summarizerCost
+        let split = summarizer > 0 ? " (summarizer $\(String(format: "%.6f", summarizer)))" : ""
+        return (record.cost, "cost $\(String(format: "%.6f", record.cost))\(split)")
     }
 }
 

@@ -14,7 +14,11 @@ public struct ResumedFromStepExpectation: ScenarioExpectation {
     }
 }
 
-/// `within_context_window: true`: no model request's estimated size exceeded its model's context window.
+/// `within_context_window: true`: every model request, as its provider received it, fits its model's context
+/// window. The sizes are the world's own measures (``RunRecord/requestMeasures``: the request body the
+/// adapter encoded, or the neutral request of a model with no wire, in tokens by the provider's
+/// ``TokenizerRule``), never memory's estimate, so a memory that lets a request grow too large fails it.
+/// A run with no measured request fails too: there was nothing to check.
 public struct WithinContextWindowExpectation: ScenarioExpectation {
     public static let name = "within_context_window"
     public init() {}
@@ -23,18 +27,25 @@ public struct WithinContextWindowExpectation: ScenarioExpectation {
     }
 
     public func check(_ record: RunRecord) -> Verdict {
-        let requests = record.trace.filter { $0.estimatedTokens != nil }
-        let over = requests.filter { event in
-            guard let window = record.contextWindows[event.agent], let estimated = event.estimatedTokens else { return false }
-            return estimated > window
+        let measures = record.requestMeasures
+        guard let largest = measures.max(by: { $0.share < $1.share }) else {
+            return Verdict(false, "no model request was measured (a model outside the world, or none was called)")
         }
-        let largest = requests.compactMap(\.estimatedTokens).max() ?? 0
+        let over = measures.filter { $0.tokens > $0.contextWindow }
+        guard let first = over.first else {
+            return Verdict(
+                true, "all \(measures.count) request(s) fit their context window (largest: \(largest.label), \(largest.sizeText))")
+        }
         return Verdict(
-            over.isEmpty,
-            over.isEmpty
-                ? "every request fits its context window (largest: \(largest) estimated tokens)"
-                : "\(over.count) request(s) exceed the context window, first at trace #\(over[0].sequence)")
+            false,
+            "\(over.count) of \(measures.count) request(s) exceed the context window, first \(first.label): \(first.sizeText)"
+                + (over.count > 1 ? "; also " + over.dropFirst().prefix(3).map(\.label).joined(separator: ", ") : ""))
     }
+}
+
+extension RequestMeasure {
+    /// The share of its window the request took.
+    fileprivate var share: Double { contextWindow > 0 ? Double(tokens) / Double(contextWindow) : .infinity }
 }
 
 /// `delegated: AGENT` or `{to, depth}`: a delegation to the agent happened, at `depth` when given.

@@ -5,7 +5,7 @@ import MicroAgent
 extension RunRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case scenario, file, seed, runID, result, error, trace, crashes, virtualDurationMs, unfiredFaults, checkpointGaps
-        case sideEffects, unusedRecordings, contextWindows, prices, factErrors, version
+        case sideEffects, unusedRecordings, contextWindows, prices, factErrors, version, requestMeasures, summarizerPrices
     }
 
     /// The format version written by ``json``.
@@ -31,6 +31,8 @@ extension RunRecord: Codable {
         try container.encode(contextWindows, forKey: .contextWindows)
         try container.encode(prices, forKey: .prices)
         try container.encode(factErrors, forKey: .factErrors)
+        try container.encode(requestMeasures, forKey: .requestMeasures)
+        try container.encode(summarizerPrices, forKey: .summarizerPrices)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,7 +55,10 @@ extension RunRecord: Codable {
             unusedRecordings: try container.decode([String].self, forKey: .unusedRecordings),
             contextWindows: try container.decode([String: Int].self, forKey: .contextWindows),
             prices: try container.decode([String: Price].self, forKey: .prices),
-            factErrors: try container.decode([String].self, forKey: .factErrors))
+            factErrors: try container.decode([String].self, forKey: .factErrors),
+            // Absent from records written before requests were measured.
+            requestMeasures: try container.decodeIfPresent([RequestMeasure].self, forKey: .requestMeasures) ?? [],
+            summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:])
     }
 
     /// The record as canonical JSON (sorted keys), what `--save-record` writes.

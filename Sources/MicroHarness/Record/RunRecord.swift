@@ -37,6 +37,10 @@ public struct RunRecord: Sendable, Hashable {
     public var prices: [String: Price]
     /// Problems reading the facts above (a store that could not be read); each fails the run's checks.
     public var factErrors: [String]
+    /// Every model request as its provider received it, measured when it was sent (by run, agent, in order).
+    public var requestMeasures: [RequestMeasure]
+    /// Each agent's memory summarizer's prices, for the agents that have one.
+    public var summarizerPrices: [String: Price]
 
     /// A fault that should have fired and did not.
     public struct UnfiredFault: Sendable, Hashable, Codable {
@@ -63,7 +67,8 @@ public struct RunRecord: Sendable, Hashable {
         scenario: String, file: String, seed: UInt64, runID: String, result: RunResult?, error: String?,
         trace: [TraceEvent], crashes: Int = 0, virtualDuration: Duration = .zero, unfiredFaults: [UnfiredFault] = [],
         checkpointGaps: [String] = [], sideEffects: [SideEffect] = [], unusedRecordings: [String] = [],
-        contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = []
+        contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = [],
+        requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:]
     ) {
         self.scenario = scenario
         self.file = file
@@ -81,6 +86,8 @@ public struct RunRecord: Sendable, Hashable {
         self.contextWindows = contextWindows
         self.prices = prices
         self.factErrors = factErrors
+        self.requestMeasures = requestMeasures
+        self.summarizerPrices = summarizerPrices
     }
 
     // MARK: Readings
@@ -94,7 +101,7 @@ public struct RunRecord: Sendable, Hashable {
     /// Every tool call, in order.
     public var toolCalls: [(name: String, arguments: JSONValue)] { trace.compactMap(\.toolCall) }
 
-    /// Tokens used, per agent, over every run.
+    /// Tokens the agents' models used, per agent, over every run (their summarizers apart).
     public var usageByAgent: [String: Usage] {
         trace.reduce(into: [:]) { totals, event in
             guard let usage = event.usage else { return }
@@ -102,9 +109,29 @@ public struct RunRecord: Sendable, Hashable {
         }
     }
 
-    /// Cost in USD from the agents' prices, over every run.
-    public var cost: Double {
-        usageByAgent.reduce(0) { total, entry in
+    /// Tokens the agents' memory summarizers used, per agent, over every run.
+    public var summarizerUsageByAgent: [String: Usage] {
+        trace.reduce(into: [:]) { totals, event in
+            guard let usage = event.summarizerUsage else { return }
+            totals[event.agent] = (totals[event.agent] ?? Usage()) + usage
+        }
+    }
+
+    /// Tokens used by every model of the run: the agents' and their summarizers'.
+    public var totalUsage: (agents: Usage, summarizers: Usage, total: Usage) {
+        let agents = usageByAgent.values.reduce(Usage(), +)
+        let summarizers = summarizerUsageByAgent.values.reduce(Usage(), +)
+        return (agents, summarizers, agents + summarizers)
+    }
+
+    /// Cost in USD from the agents' and their summarizers' prices, over every run.
+    public var cost: Double { Self.cost(usageByAgent, prices) + Self.cost(summarizerUsageByAgent, summarizerPrices) }
+
+    /// The summarizers' share of ``cost``.
+    public var summarizerCost: Double { Self.cost(summarizerUsageByAgent, summarizerPrices) }
+
+    private static func cost(_ usage: [String: Usage], _ prices: [String: Price]) -> Double {
+        usage.sorted { $0.key < $1.key }.reduce(0) { total, entry in
             guard let price = prices[entry.key] else { return total }
             return total + Double(entry.value.inputTokens) * price.input / 1e6 + Double(entry.value.outputTokens) * price.output / 1e6
         }

@@ -19,6 +19,7 @@ import MicroAgent
 ///       "error": "…" | null,              // an error that escaped the run (harness or infrastructure)
 ///       "steps": 3, "crashes": 1, "virtualDurationMs": 61000,
 ///       "faultsInjected": 1, "traceEvents": 42,
+///       "tokens": {"agents": 1200, "summarizer": 300},   // tokens spent, memory summarizers apart
 ///       "checks": [{"name": "status", "line": 12, "passed": true, "message": "…"}]  // line 0: implicit check
 ///     }
 ///   ]
@@ -48,6 +49,10 @@ public enum JSONReport {
             "steps": .integer(outcome.reportSteps), "crashes": .integer(outcome.crashes),
             "virtualDurationMs": .integer(Int(outcome.virtualDuration.milliseconds)),
             "faultsInjected": .integer(outcome.faultsInjected), "traceEvents": .integer(outcome.trace.count),
+            "tokens": [
+                "agents": .integer(outcome.record.totalUsage.agents.totalTokens),
+                "summarizer": .integer(outcome.record.totalUsage.summarizers.totalTokens),
+            ],
             "checks": .array(outcome.checks.map { check in
                 [
                     "name": .string(check.name), "line": .integer(check.line), "passed": .bool(check.passed),

@@ -6,6 +6,7 @@ import MicroAgent
 /// ```
 /// ✓ crash and resume  3 steps, 1 crash, 61 s virtual  (Scenarios/crash.yaml)
 /// ✗ tool failures  2 steps, 0 crashes, 0 s virtual  (Scenarios/tools.yaml)
+/// ✓ overflow  6 steps, 0 crashes, 0 s virtual, 412 summarizer tokens  (Scenarios/overflow.yaml)
 ///     Scenarios/tools.yaml:14: tool_called: search_flights was called 0 times, expected at least 1
 /// 1 passed, 1 failed
 /// ```
@@ -18,7 +19,9 @@ public enum TerminalReport {
         for outcome in outcomes {
             let crashes = outcome.crashes == 1 ? "1 crash" : "\(outcome.crashes) crashes"
             let steps = outcome.reportSteps == 1 ? "1 step" : "\(outcome.reportSteps) steps"
-            let details = "\(steps), \(crashes), \(ReportText.duration(outcome.virtualDuration)) virtual"
+            var details = "\(steps), \(crashes), \(ReportText.duration(outcome.virtualDuration)) virtual"
+            let summarizer = outcome.record.totalUsage.summarizers.totalTokens
+            if summarizer > 0 { details += ", \(summarizer) summarizer tokens" }
             let mark = outcome.passed ? paint("✓", "32") : paint("✗", "31")
             let name = outcome.passed ? outcome.scenario.name : paint(outcome.scenario.name, "1")
             lines.append("\(mark) \(oneLine(name))  \(paint(details, "2"))  \(paint("(\(oneLine(outcome.scenario.file)))", "2"))")

@@ -40,6 +40,13 @@ enum TraceEventText {
         case .failed: parts = [text("code"), text("message")]
         case .faultInjected: parts = [text("target"), text("fault") ?? text("kind"), text("tool"), text("topic")]
         case .crashed: parts = [text("juncture").map { "at \($0)" }]
+        case .compaction:
+            parts = [
+                data["evicted"].map { "evicted #\($0["from"]?.intValue ?? 0)–#\(($0["to"]?.intValue ?? 0) - 1)" },
+                text("tokensBefore").flatMap { before in text("tokensAfter").map { "~\(before) → ~\($0) tokens" } },
+                text("method").map { "summary: \($0)" },
+                event.summarizerUsage.map { "summarizer \($0.inputTokens) in + \($0.outputTokens) out tokens" },
+            ]
         default: parts = [data.objectValue?.isEmpty == true ? nil : data.canonicalString()]
         }
         return ReportText.short(parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "), 160)

@@ -150,7 +150,7 @@ extension Scenario {
             instructions: try map["instructions"]?.string() ?? base?.instructions ?? "You are a helpful agent.",
             model: model, tools: try map["tools"]?.strings() ?? base?.tools,
             guardrails: try map["guardrails"].map(guardrails) ?? base?.guardrails ?? Guardrails(),
-            memory: try map["memory"].map(memory) ?? base?.memory ?? MemorySpec(),
+            memory: try map["memory"].map { (node) throws(ScenarioError) in try memory(node, catalog: catalog) } ?? base?.memory ?? MemorySpec(),
             builtinTools: try map["builtin_tools"]?.bool() ?? base?.builtinTools ?? true, a2a: try map["a2a"]?.bool() ?? false,
             external: try map["external"].map { (node) throws(ScenarioError) in try external(node, model: model) }, line: node.line)
     }
@@ -304,10 +304,10 @@ extension Scenario {
         return guardrails
     }
 
-    private static func memory(_ node: YAMLNode) throws(ScenarioError) -> MemorySpec {
+    private static func memory(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> MemorySpec {
         let map = try node.mapping([
             "reserved_output_tokens", "minimum_recent_messages", "summary_token_limit", "tool_result_token_limit",
-            "budget_share",
+            "budget_share", "compaction", "summarizer",
         ])
         let share = try map["budget_share"]?.double()
         if let share, !(share > 0 && share <= 1) { throw map["budget_share"]!.error("budget_share must be in (0, 1]") }
@@ -315,7 +315,10 @@ extension Scenario {
             reservedOutputTokens: try map["reserved_output_tokens"]?.int(),
             minimumRecentMessages: try map["minimum_recent_messages"]?.int(),
             summaryTokenLimit: try map["summary_token_limit"]?.int(),
-            toolResultTokenLimit: try map["tool_result_token_limit"]?.int(), budgetShare: share)
+            toolResultTokenLimit: try map["tool_result_token_limit"]?.int(), budgetShare: share,
+            compaction: try map["compaction"]?.bool(), summarizer: try map["summarizer"].map { (node) throws(ScenarioError) in
+                try model(node, catalog: catalog)
+            })
     }
 
     private static func run(_ node: YAMLNode) throws(ScenarioError) -> RunSpec {

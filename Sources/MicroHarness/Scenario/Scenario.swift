@@ -111,8 +111,8 @@ public struct ExternalAgentSpec: Sendable, Hashable {
 }
 
 /// Where an agent's answers come from.
-public struct ModelSpec: Sendable {
-    public enum Backend: Sendable {
+public struct ModelSpec: Sendable, Hashable {
+    public enum Backend: Sendable, Hashable {
         /// Turns written in the file.
         case scripted([ScriptedModel.Turn])
         /// A provider adapter over a cassette (`Recordings/…`), replayed with no network.
@@ -137,16 +137,24 @@ public struct MemorySpec: Sendable, Hashable {
     public var summaryTokenLimit: Int?
     public var toolResultTokenLimit: Int?
     public var budgetShare: Double?
+    /// `compaction: false` sends every request whole (``CompactMemory/compacts``); nil keeps the default (on).
+    public var compaction: Bool?
+    /// The model that writes the rolling summary (scripted turns, a cassette or a catalogue backend, written
+    /// like an agent's model); nil uses the extractive fallback. Its tokens count toward the run's usage,
+    /// token budget and cost.
+    public var summarizer: ModelSpec?
 
     public init(
         reservedOutputTokens: Int? = nil, minimumRecentMessages: Int? = nil, summaryTokenLimit: Int? = nil,
-        toolResultTokenLimit: Int? = nil, budgetShare: Double? = nil
+        toolResultTokenLimit: Int? = nil, budgetShare: Double? = nil, compaction: Bool? = nil, summarizer: ModelSpec? = nil
     ) {
         self.reservedOutputTokens = reservedOutputTokens
         self.minimumRecentMessages = minimumRecentMessages
         self.summaryTokenLimit = summaryTokenLimit
         self.toolResultTokenLimit = toolResultTokenLimit
         self.budgetShare = budgetShare
+        self.compaction = compaction
+        self.summarizer = summarizer
     }
 }
 

@@ -13,18 +13,26 @@ public enum ScenarioModels {
     /// a catalogue's model backend built on the world's runtime.
     ///
     /// `injector`, when given, injects the plan's model faults: as wire bytes under a provider adapter, at
-    /// the model seam for scripted turns.
+    /// the model seam for scripted turns. `meter`, when given, measures every request as it is sent. With
+    /// `summarizer`, the model built is that spec's, the agent's memory summarizer (scripted turns then
+    /// answer as ``ScriptedSummarizer`` says).
     static func model(
         for agent: AgentSpec, scenario: Scenario, world: WorldRuntime, transport: (any HTTPTransport)? = nil,
-        injector: FaultInjector? = nil
+        injector: FaultInjector? = nil, meter: RequestMeter? = nil, summarizer: ModelSpec? = nil
     ) throws(ScenarioError) -> (model: any Model, cassette: CassetteTransport?) {
-        let spec = agent.model
+        let spec = summarizer ?? agent.model
+        let field = summarizer == nil ? "agents.\(agent.name).model" : "agents.\(agent.name).memory.summarizer"
+        let isSummarizer = summarizer != nil
+        func measured(_ model: any Model, wire: Bool) -> any Model {
+            guard let meter else { return model }
+            return MeasuredModel(base: model, agent: agent.name, meter: meter, wire: wire, summarizer: isSummarizer)
+        }
         let environment = world.environment
         switch spec.backend {
         case .named(let name):
             guard let make = scenario.catalog.models[name] else {
                 throw ScenarioError(
-                    file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.backend",
+                    file: scenario.file, line: spec.line, field: "\(field).backend",
                     message: "unknown model backend \(name); the scenario was read with another catalogue")
             }
             var model: any Model
@@ -32,20 +40,25 @@ public enum ScenarioModels {
                 model = try make(world)
             } catch {
                 throw ScenarioError(
-                    file: scenario.file, line: spec.line, field: "agents.\(agent.name).model.backend",
+                    file: scenario.file, line: spec.line, field: "\(field).backend",
                     message: "the catalogue's model backend \(name) threw: \(error)")
             }
             if let window = spec.contextWindow { model = ContextWindowOverride(base: model, contextWindow: window) }
+            model = measured(model, wire: false)
             guard let injector else { return (model, nil) }
             return (FaultModel(base: model, agent: agent.name, injector: injector, environment: environment), nil)
         case .scripted(let turns):
-            let info = ModelInfo(provider: "scripted", name: agent.name, contextWindow: spec.contextWindow ?? 200_000)
-            let scripted = ScriptedModel(turns, selection: .byAssistantTurns, info: info)
+            let info = ModelInfo(
+                provider: "scripted", name: isSummarizer ? "\(agent.name)-summarizer" : agent.name,
+                contextWindow: spec.contextWindow ?? 200_000)
+            let script: any Model = isSummarizer
+                ? ScriptedSummarizer(turns: turns, info: info) : ScriptedModel(turns, selection: .byAssistantTurns, info: info)
+            let scripted = measured(script, wire: false)
             guard let injector else { return (scripted, nil) }
             return (FaultModel(base: scripted, agent: agent.name, injector: injector, environment: environment), nil)
         case .recorded(let provider, let name, let cassettePath, let baseURL):
             let failure = { (message: String) in
-                ScenarioError(file: scenario.file, line: spec.line, field: "agents.\(agent.name).model", message: message)
+                ScenarioError(file: scenario.file, line: spec.line, field: field, message: message)
             }
             let replay: CassetteTransport?
             var wire: any HTTPTransport
@@ -53,11 +66,16 @@ public enum ScenarioModels {
                 replay = nil
                 wire = transport
             } else {
-                let transport = try Self.replay(cassettePath, agent: agent, scenario: scenario, environment: environment)
+                let transport = try Self.replay(
+                    cassettePath, agent: agent, scenario: scenario, environment: environment, line: spec.line, field: field)
                 replay = transport
                 wire = transport
             }
             if let injector { wire = FaultTransport(base: wire, agent: agent.name, provider: provider, injector: injector) }
+            if let meter {
+                wire = MeasuringTransport(
+                    base: wire, agent: agent.name, rule: .provider(provider), meter: meter, summarizer: isSummarizer)
+            }
             // Replays need no key; the adapters still want one to build their headers (redacted on disk).
             var keys: [String: String] = [:]
             for entry in ProviderCatalog.entries { for variable in entry.apiKeyVariables { keys[variable] = "replay" } }
@@ -79,7 +97,7 @@ public enum ScenarioModels {
                 throw failure("\(error)")
             }
             if let window = spec.contextWindow { model = ContextWindowOverride(base: model, contextWindow: window) }
-            return (model, replay)
+            return (measured(model, wire: true), replay)
         }
     }
 }
@@ -87,14 +105,16 @@ public enum ScenarioModels {
 extension ScenarioModels {
     /// The agent's cassette, ready to replay.
     static func replay(
-        _ cassettePath: String, agent: AgentSpec, scenario: Scenario, environment: Environment
+        _ cassettePath: String, agent: AgentSpec, scenario: Scenario, environment: Environment, line: Int? = nil,
+        field: String? = nil
     ) throws(ScenarioError) -> CassetteTransport {
         let path = scenario.resolve(cassettePath)
         do {
             return CassetteTransport(cassette: try Cassette.load(from: path), file: path, environment: environment)
         } catch {
             throw ScenarioError(
-                file: scenario.file, line: agent.model.line, field: "agents.\(agent.name).model.cassette", message: "\(error)")
+                file: scenario.file, line: line ?? agent.model.line, field: "\(field ?? "agents.\(agent.name).model").cassette",
+                message: "\(error)")
         }
     }
 }

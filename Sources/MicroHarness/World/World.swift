@@ -29,6 +29,8 @@ public final class World: Sendable {
     public let injector: FaultInjector
     /// The side-effect ledger the bundled payments service and fixture effects write to.
     public let ledger: SideEffectLedger
+    /// Measures every model request as it is sent, for the record (`within_context_window`).
+    let meter = RequestMeter()
     /// For `micro test --record`: the transport an agent's model talks to instead of its cassette.
     let liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)?
     /// The agents of the current "process" and their cassettes, built on first use; ``restart()`` drops them.
@@ -220,8 +222,12 @@ public final class World: Sendable {
             let faulty = scenario.faults.contains { $0.target == .model }
             var (model, cassette) = try ScenarioModels.model(
                 for: spec, scenario: scenario, world: worldRuntime, transport: try liveTransport?(spec),
-                injector: faulty ? injector : nil)
+                injector: faulty ? injector : nil, meter: meter)
             if let cassette { replays.append((spec.name, cassette)) }
+            let summarizer = try spec.memory.summarizer.map { (summarizer) throws(ScenarioError) in
+                try ScenarioModels.model(for: spec, scenario: scenario, world: worldRuntime, meter: meter, summarizer: summarizer)
+            }
+            if let cassette = summarizer?.cassette { replays.append(("\(spec.name) (summarizer)", cassette)) }
             if !spec.builtinTools { model = WithoutBuiltinTools(model) }
             var memory = CompactMemory(archive: runtime.store)
             let settings = spec.memory
@@ -230,6 +236,8 @@ public final class World: Sendable {
             if let value = settings.summaryTokenLimit { memory.summaryTokenLimit = value }
             if let value = settings.toolResultTokenLimit { memory.toolResultTokenLimit = value }
             if let value = settings.budgetShare { memory.budgetShare = value }
+            if let value = settings.compaction { memory.compacts = value }
+            if let summarizer { memory.summarizer = CompactMemory.Summarizer(model: summarizer.model) }
             built.append(Agent(
                 name: spec.name, description: spec.description, instructions: spec.instructions, model: model,
                 tools: spec.tools.map { .services(serviceNames(for: $0)) } ?? .all, guardrails: spec.guardrails, memory: memory))
@@ -294,12 +302,15 @@ extension World {
         var effects: [SideEffect] = []
         do { effects = try await ledger.entries() } catch { problems.append("reading the side-effect ledger failed: \(error)") }
         let prices = Dictionary(scenario.agents.map { ($0.name, RunRecord.Price(input: $0.model.inputPrice, output: $0.model.outputPrice)) }) { a, _ in a }
+        let summarizerPrices = Dictionary(scenario.agents.compactMap { agent in
+            agent.memory.summarizer.map { (agent.name, RunRecord.Price(input: $0.inputPrice, output: $0.outputPrice)) }
+        }) { a, _ in a }
         return RunRecord(
             scenario: scenario.name, file: scenario.file, seed: scenario.seed, runID: scenario.run.runID, result: result,
             error: error, trace: trace.all, crashes: crashes, virtualDuration: virtualDuration,
             unfiredFaults: injector.unfired.map { RunRecord.UnfiredFault(label: $0.label, line: $0.line) }, checkpointGaps: gaps,
             sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: prices,
-            factErrors: problems)
+            factErrors: problems, requestMeasures: meter.measures, summarizerPrices: summarizerPrices)
     }
 }
 
