@@ -71,6 +71,7 @@ import Testing
         ("resumed_from_step: 1", "expected step 1"),
         ("compactions: {min: 1}", "0 compaction(s)"),
         ("delegated: booker", "expected booker"),
+        ("deadline_exceeded: tool", "0 tool deadline(s) exceeded"),
         ("fault_injected: true", "0 fault(s) injected, expected at least 1"),
         ("error: max_steps", "the run did not fail"),
         ("golden_trace: /nonexistent/golden.jsonl", "is missing"),

@@ -81,9 +81,9 @@ import Testing
             let journal = FileManager.default.contents(atPath: path + ".journal")!
             withExtendedLifetime(first) {}
             _ = consume first
-            FileManager.default.createFile(atPath: path, contents: file)
+            _ = FileManager.default.createFile(atPath: path, contents: file)
             onFile = try Cassette(bytes: [UInt8](file)).interactions.count
-            FileManager.default.createFile(atPath: path + ".journal", contents: journal)
+            _ = FileManager.default.createFile(atPath: path + ".journal", contents: journal)
         }
         let second = try RecordingTransport(live: ScriptedTransport(CassetteRecordingTests.streaming), path: path, mode: mode)
         #expect(!FileManager.default.fileExists(atPath: path + ".journal"))
