@@ -60,6 +60,36 @@ import Testing
         }
     }
 
+    /// Garbage at the HTTP+JSON routes: random bodies, paths, methods and query strings each get an AIP-193
+    /// error (or a 2xx where the request happens to be valid), and the server goes on serving.
+    @Test func garbageAtTheResourceURLsGetsAIP193Errors() async throws {
+        let world = A2AWorld()
+        let server = A2AServer(runner: world.runner([answering("echo", "still here")]), agent: "echo", maximumBodySize: 4096)
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            var random = SeededGenerator(seed: 7)
+            let paths = ["/message:send", "/message:stream", "/tasks", "/tasks/x", "/tasks/x:cancel", "/tasks/x:subscribe",
+                         "/tasks/%ZZ", "/t/tasks/x/pushNotificationConfigs", "/tasks?pageSize=-3&historyLength=x", "/a/b/c/d/e"]
+            let methods = ["GET", "POST", "DELETE", "PUT", "PATCH"]
+            try await withThrowingTaskGroup(of: (Int, JSONValue?, String).self) { group in
+                for _ in 0..<48 {
+                    let path = paths.randomElement(using: &random)!, method = methods.randomElement(using: &random)!
+                    let length = Int.random(in: 0...6000, using: &random)
+                    let body: JSONValue? = length == 0 ? nil : .string(String(decoding: (0..<length).map { _ in UInt8.random(in: 32...126, using: &random) }, as: UTF8.self))
+                    group.addTask {
+                        let response = try await http.rest(method, url, path, body: body)
+                        return (response.status, response.json, "\(method) \(path)")
+                    }
+                }
+                for try await (status, json, request) in group where status >= 400 {
+                    #expect(json?["error"]?["code"] == .integer(status), "\(request): \(status) \(String(describing: json))")
+                }
+            }
+            let sent = try await http.rest("POST", url, "/message:send", body: userMessage("hello", id: "after-garbage"))
+            #expect(sent.json?["task"]?["artifacts"]?[0]?["parts"]?[0]?["text"] == "still here")
+        }
+    }
+
     @Test func anExpiredTaskIsUnknown() async throws {
         let clock = VirtualClock()
         let world = A2AWorld(environment: Environment.simulated(seed: 3, clock: clock, ids: .incrementing()))
