@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MicroTravel", targets: ["MicroTravel"]),
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
+        .library(name: "MicroNATS", targets: ["MicroNATS"]),
         .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -76,6 +78,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // NATS backends on swift-nio: the Broker over the NATS client protocol.
+        .target(
+            name: "MicroNATS",
+            dependencies: ["Micro", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
@@ -132,6 +139,13 @@ let package = Package(
             dependencies: [
                 "MicroMCP", "MicroReplay", "MicroProviders", "MicroExamples", "MicroAgent", "Micro",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MicroNATSTests",
+            dependencies: [
+                "MicroNATS", "Micro", "MicroTesting",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
