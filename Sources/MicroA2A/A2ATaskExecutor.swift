@@ -149,7 +149,11 @@ struct A2ATaskExecutor: ServiceLifecycle.Service {
                 events.append(.message(reply))
             }
         case .finished(let result) where result.status == .waitingForInput:
-            let question = agentMessage(result.inputRequest?.prompt ?? "")
+            var question = agentMessage(result.inputRequest?.prompt ?? "")
+            // An approval question also carries the call, structured, for a client to render.
+            if let approval = result.inputRequest?.approval, let data = try? JSONValueEncoder().encode(approval) {
+                question.parts.append(.data(["approval": data]))
+            }
             task.state = .inputRequired
             task.statusMessage = question
             task.history.append(question)

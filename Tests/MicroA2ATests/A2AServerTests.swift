@@ -97,6 +97,30 @@ import Testing
         }
     }
 
+    /// An approval question is input-required too: the call comes as a data part beside the prompt, and a
+    /// follow-up message answers it.
+    @Test func anApprovalQuestionIsInputRequiredWithTheCallAsData() async throws {
+        let world = A2AWorld()
+        let planner = Agent(
+            name: "planner", instructions: "Plan.",
+            model: ScriptedModel([
+                .calls([ToolCall(id: "p-1", name: "plan", arguments: ["steps": [["title": "Pay"]]])]), .answer("Planned."),
+            ], selection: .byAssistantTurns), tools: .services([]), approval: ToolApproval([.init("plan", .ask)]))
+        let server = A2AServer(runner: world.runner([planner]), agent: "planner")
+        try await server.withRunning { url in
+            let http = RawHTTP()
+            let first = try await http.rpc(url, "SendMessage", userMessage("plan it", id: "m-1"))
+            let task = try #require(first["result"]?["task"])
+            #expect(task["status"]?["state"] == "TASK_STATE_INPUT_REQUIRED")
+            let parts = try #require(task["status"]?["message"]?["parts"]?.arrayValue)
+            #expect(parts[0]["text"]?.stringValue?.hasPrefix("Approve the call of plan (call p-1)") == true)
+            #expect(parts.count == 2 && parts[1].canonicalString().contains(#""callID":"p-1""#), "\(parts)")
+            let taskID = try #require(task["id"]?.stringValue)
+            let second = try await http.rpc(url, "SendMessage", userMessage("approve", id: "m-2", taskID: taskID))
+            #expect(second["result"]?["task"]?["status"]?["state"] == "TASK_STATE_COMPLETED")
+        }
+    }
+
     @Test func twoFollowUpsAtOnceResumeTheRunOnce() async throws {
         let world = A2AWorld()
         let server = A2AServer(runner: world.runner([asking()]), agent: "concierge")

@@ -54,8 +54,10 @@ import Testing
         completed.status = .completed
         completed.attempts = 2
         completed.result = ToolResultPart(callID: "p1", content: ["ok": true])
+        completed.approval = ApprovalDecision(approved: false, reason: "reason " + awkward)
         var started = PendingCall(index: 2, call: call("p2", [1, 2]), key: IdempotencyKey(runID: "r", step: 3, callIndex: 2))
         started.status = .started
+        started.approval = ApprovalDecision(approved: true, edited: true)
         state.pendingCalls = [PendingCall(index: 0, call: call("p0", .null), key: IdempotencyKey(runID: "r", step: 3, callIndex: 0)),
                               completed, started]
         state.usage = Usage(inputTokens: 123, outputTokens: -4)
@@ -64,7 +66,9 @@ import Testing
         state.counters.identicalCalls = ["b": 1, "a": 2, "B": 3, "é": 4, "\u{E000}": 5, "\u{10000}": 6, awkward: 7, "": 8]
         state.children = [ChildRun(runID: "child " + awkward, agent: "helper", callID: "d1", status: .cancelled),
                           ChildRun(runID: "child2", agent: "helper", callID: "d2", status: .running)]
-        state.inputRequest = InputRequest(callID: "ask", prompt: "prompt " + awkward, childRunID: "child " + awkward)
+        state.inputRequest = InputRequest(
+            callID: "ask", prompt: "prompt " + awkward, childRunID: "child " + awkward,
+            approval: ApprovalRequest(tool: "pay " + awkward, callID: "ask", arguments: arguments, rule: "ask p*", invalidAnswers: 2))
         state.output = "output " + awkward
         state.failure = RunFailure(code: "max_steps", message: "failure " + awkward)
         return state
@@ -74,7 +78,8 @@ import Testing
         var oneOfEach = RunState(runID: "r", agent: "a", startedAt: Timestamp(millisecondsSinceEpoch: 0))
         oneOfEach.counters.identicalCalls = ["only": 1]
         oneOfEach.plan = Plan()
-        oneOfEach.inputRequest = InputRequest(callID: "c", prompt: "p")
+        oneOfEach.inputRequest = InputRequest(
+            callID: "c", prompt: "p", approval: ApprovalRequest(tool: "t", callID: "c", arguments: [:], rule: nil))
         return [RunState(runID: "", agent: "", startedAt: Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)), oneOfEach, full]
     }
 
@@ -100,14 +105,16 @@ import Testing
             ("ToolCall", Mirror(reflecting: state.pendingCalls[0].call).children.count, 4),
             ("ReasoningPart", Mirror(reflecting: ReasoningPart(text: "")).children.count, 3),
             ("ToolResultPart", Mirror(reflecting: state.pendingCalls[1].result!).children.count, 3),
-            ("PendingCall", Mirror(reflecting: state.pendingCalls[0]).children.count, 6),
+            ("PendingCall", Mirror(reflecting: state.pendingCalls[0]).children.count, 7),
+            ("ApprovalDecision", Mirror(reflecting: state.pendingCalls[1].approval!).children.count, 3),
             ("IdempotencyKey", Mirror(reflecting: state.pendingCalls[0].key).children.count, 3),
             ("Usage", Mirror(reflecting: state.usage).children.count, 2),
             ("Counters", Mirror(reflecting: state.counters).children.count, 3),
             ("Plan", Mirror(reflecting: state.plan!).children.count, 1),
             ("Plan.Step", Mirror(reflecting: state.plan!.steps[0]).children.count, 2),
             ("ChildRun", Mirror(reflecting: state.children[0]).children.count, 4),
-            ("InputRequest", Mirror(reflecting: state.inputRequest!).children.count, 3),
+            ("InputRequest", Mirror(reflecting: state.inputRequest!).children.count, 4),
+            ("ApprovalRequest", Mirror(reflecting: state.inputRequest!.approval!).children.count, 5),
             ("RunFailure", Mirror(reflecting: state.failure!).children.count, 2),
             ("Timestamp", Mirror(reflecting: state.startedAt).children.count, 1),
         ]

@@ -8,7 +8,9 @@ import Testing
 /// after each of its checkpoints in turn, resumed by a new runner (new models), and must end exactly like
 /// the uninterrupted run, with no side effect repeated and no checkpoint lost.
 @Suite struct CrashAtEveryJunctureTests {
-    @Test(arguments: ["request-input.yaml", "travel-delegation-tree.yaml", "single-agent-tools.yaml", "broker-agents.yaml"])
+    @Test(arguments: [
+        "request-input.yaml", "travel-delegation-tree.yaml", "single-agent-tools.yaml", "broker-agents.yaml", "tool-approval.yaml",
+    ])
     func endsLikeTheUninterruptedRun(_ name: String) async throws {
         let file = try #require(ScenarioTests.files(in: "Scenarios").first { $0.name == name })
         var scenario = try Scenario.load(file: file.path, catalog: .travel)

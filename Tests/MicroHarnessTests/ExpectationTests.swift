@@ -51,6 +51,7 @@ import Testing
         "no_duplicate_side_effects: true",
         "compactions: 0",
         "fault_injected: {count: 0}",
+        "approvals: {asked: 0, policy_denied: 0}",
     ])
     func passes(expectation: String) async throws {
         let failures = try await Self.outcome(expectation).failures
@@ -78,6 +79,8 @@ import Testing
         ("checkpoints: {max: 2}", "checkpoint(s) committed by run run, expected at most 2"),
         ("output: {contains: Porto}", "expected it to contain \"Porto\""),
         ("output: {matches: '^booked'}", "expected it to match /^booked/"),
+        ("deadline_exceeded: tool", "0 tool deadline(s) exceeded"),
+        ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
     ]
 
     @Test(arguments: failing)

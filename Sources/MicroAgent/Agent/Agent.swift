@@ -12,14 +12,17 @@ public struct Agent: Sendable {
     /// Free-standing tools beside the service tools.
     public var extraTools: [Tool]
     public var guardrails: Guardrails
+    /// Which tool calls run, are denied, or wait for a person's approval (every call runs by default).
+    /// Sub-agents it starts with `services` share it.
+    public var approval: ToolApproval
     public var memory: CompactMemory
     /// Options for every model call.
     public var options: ModelOptions
 
     public init(
         name: String, description: String = "", instructions: String, model: any Model, tools: ToolScope = .all,
-        extraTools: [Tool] = [], guardrails: Guardrails = Guardrails(), memory: CompactMemory = CompactMemory(),
-        options: ModelOptions = ModelOptions()
+        extraTools: [Tool] = [], guardrails: Guardrails = Guardrails(), approval: ToolApproval = .allowAll,
+        memory: CompactMemory = CompactMemory(), options: ModelOptions = ModelOptions()
     ) {
         self.name = name
         self.description = description
@@ -28,6 +31,7 @@ public struct Agent: Sendable {
         self.tools = tools
         self.extraTools = extraTools
         self.guardrails = guardrails
+        self.approval = approval
         self.memory = memory
         self.options = options
     }

@@ -200,6 +200,7 @@ struct RunSession {
         var parallel: [PendingCall] = []
         for call in state.pendingCalls where call.status != .completed {
             if state.inputRequest?.callID == call.call.id { continue }
+            guard try await approvalAllows(call) else { continue }
             if let builtin = BuiltinTool(rawValue: call.call.name) {
                 try await runBuiltin(builtin, call)
                 if state.status == .waitingForInput { continue }
@@ -230,14 +231,23 @@ struct RunSession {
             if let runDeadline { return try await fail(RunFailure(code: "deadline", message: runDeadline)) }
         }
         if state.status == .waitingForInput {
-            state.phase = .idle
-            record(.paused, ["prompt": .string(state.inputRequest?.prompt ?? ""), "callID": .string(state.inputRequest?.callID ?? "")])
-            try await commit(.paused)
+            try await pause()
             return
         }
         state.memory.messages.append(Message(role: .tool, parts: state.pendingCalls.map { .toolResult($0.result!) }))
         state.pendingCalls = []
         state.phase = .callModel
+    }
+
+    /// Commits the pause on the open question (the run is idle until it is answered).
+    mutating func pause() async throws {
+        state.phase = .idle
+        var data: [String: JSONValue] = [
+            "prompt": .string(state.inputRequest?.prompt ?? ""), "callID": .string(state.inputRequest?.callID ?? ""),
+        ]
+        if let approval = state.inputRequest?.approval { data["approval"] = approval.jsonValue }
+        record(.paused, .object(data))
+        try await commit(.paused)
     }
 
     private func execute(_ calls: [PendingCall]) async throws -> [Int: ToolResult] {
@@ -297,7 +307,7 @@ struct RunSession {
              "idempotencyKey": .string(call.key.description), "attempt": .integer(state.pendingCalls[call.index].attempts)])
     }
 
-    private mutating func complete(_ call: PendingCall, _ result: ToolResult) async throws {
+    mutating func complete(_ call: PendingCall, _ result: ToolResult) async throws {
         let part = ToolResultPart(callID: call.call.id, content: result.content, isError: result.isError)
         state.pendingCalls[call.index].status = .completed
         state.pendingCalls[call.index].result = part
@@ -423,7 +433,9 @@ struct RunSession {
         }
         // The answer is committed in the same checkpoint that clears the question, so a crash in between
         // leaves the run asking (and answered again), never running without the answer.
-        if let childRunID = request.childRunID {
+        if let approval = request.approval {
+            try await answer(approval, call: call, input: input)
+        } else if let childRunID = request.childRunID {
             // The child takes the answer first; if it already did before a crash, it just goes on.
             let childWaits = try await runner.checkpointer.latest(runID: childRunID)?.state.status == .waitingForInput
             let result = try await runner.resume(runID: childRunID, input: childWaits ? .some(input) : nil, parentBudget: budget)
@@ -501,7 +513,7 @@ struct RunSession {
         try await runner.onCheckpoint?(checkpoint)
     }
 
-    private func record(_ kind: TraceEvent.Kind, _ data: JSONValue) {
+    func record(_ kind: TraceEvent.Kind, _ data: JSONValue) {
         trace.append(kind, runID: state.runID, agent: agent.name, step: state.step, at: environment.now(), data: data)
     }
 

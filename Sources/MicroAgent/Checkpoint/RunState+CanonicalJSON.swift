@@ -35,7 +35,16 @@ extension RunState {
             w.writeRaw("}")
         }
         if let inputRequest {
-            w.writeRaw(",\"inputRequest\":{\"callID\":"); w.writeString(inputRequest.callID)
+            w.writeRaw(",\"inputRequest\":{")
+            if let approval = inputRequest.approval {
+                w.writeRaw("\"approval\":{\"arguments\":"); w.writeCanonical(approval.arguments)
+                w.writeRaw(",\"callID\":"); w.writeString(approval.callID)
+                w.writeRaw(",\"invalidAnswers\":"); w.writeInteger(approval.invalidAnswers)
+                if let rule = approval.rule { w.writeRaw(",\"rule\":"); w.writeString(rule) }
+                w.writeRaw(",\"tool\":"); w.writeString(approval.tool)
+                w.writeRaw("},")
+            }
+            w.writeRaw("\"callID\":"); w.writeString(inputRequest.callID)
             if let childRunID = inputRequest.childRunID { w.writeRaw(",\"childRunID\":"); w.writeString(childRunID) }
             w.writeRaw(",\"prompt\":"); w.writeString(inputRequest.prompt)
             w.writeRaw("}")
@@ -48,7 +57,15 @@ extension RunState {
         if let output { w.writeRaw(",\"output\":"); w.writeString(output) }
         if let parentRunID { w.writeRaw(",\"parentRunID\":"); w.writeString(parentRunID) }
         w.writeRaw(",\"pendingCalls\":"); w.writeArray(pendingCalls) { w, pending in
-            w.writeRaw("{\"attempts\":"); w.writeInteger(pending.attempts)
+            if let approval = pending.approval {
+                w.writeRaw("{\"approval\":{\"approved\":"); w.writeRaw(approval.approved ? "true" : "false")
+                w.writeRaw(",\"edited\":"); w.writeRaw(approval.edited ? "true" : "false")
+                if let reason = approval.reason { w.writeRaw(",\"reason\":"); w.writeString(reason) }
+                w.writeRaw("},\"attempts\":")
+            } else {
+                w.writeRaw("{\"attempts\":")
+            }
+            w.writeInteger(pending.attempts)
             w.writeRaw(",\"call\":"); w.writeToolCall(pending.call)
             w.writeRaw(",\"index\":"); w.writeInteger(pending.index)
             w.writeRaw(",\"key\":{\"callIndex\":"); w.writeInteger(pending.key.callIndex)

@@ -95,6 +95,9 @@ public struct PendingCall: Sendable, Hashable, Codable {
     public var result: ToolResultPart?
     /// How many times the call was started (more than 1 after a crash between start and result).
     public var attempts: Int
+    /// The answer to the approval question about the call, once given (nil when the policy allowed or
+    /// denied it without asking).
+    public var approval: ApprovalDecision?
 
     public init(index: Int, call: ToolCall, key: IdempotencyKey) {
         self.index = index
@@ -103,6 +106,7 @@ public struct PendingCall: Sendable, Hashable, Codable {
         self.status = .pending
         self.result = nil
         self.attempts = 0
+        self.approval = nil
     }
 }
 
@@ -134,15 +138,19 @@ public struct ChildRun: Sendable, Hashable, Codable {
 
 /// What a paused run asked the user.
 public struct InputRequest: Sendable, Hashable, Codable {
-    /// The call waiting for the answer: a `request_input` call, or a `delegate` call whose child asked.
+    /// The call waiting for the answer: a `request_input` call, a `delegate` call whose child asked, or a
+    /// call the approval policy asks about.
     public var callID: String
     public var prompt: String
     /// The child run that asked, when the question comes from a sub-agent.
     public var childRunID: String?
-    public init(callID: String, prompt: String, childRunID: String? = nil) {
+    /// The call to approve, when the question comes from the agent's approval policy.
+    public var approval: ApprovalRequest?
+    public init(callID: String, prompt: String, childRunID: String? = nil, approval: ApprovalRequest? = nil) {
         self.callID = callID
         self.prompt = prompt
         self.childRunID = childRunID
+        self.approval = approval
     }
 }
 

@@ -39,6 +39,27 @@ extension TraceEvent {
         return (data["target"]?.stringValue ?? "", data["kind"]?.stringValue ?? "")
     }
 
+    /// An `approval_requested` event's call and tool.
+    public var approvalRequest: (callID: String, tool: String)? {
+        guard kind == .approvalRequested else { return nil }
+        return (data["callID"]?.stringValue ?? "", data["tool"]?.stringValue ?? "")
+    }
+
+    /// An `approval_answered` event's call, tool and decision.
+    public var approvalAnswer: (callID: String, tool: String, approved: Bool, edited: Bool)? {
+        guard kind == .approvalAnswered else { return nil }
+        return (
+            data["callID"]?.stringValue ?? "", data["tool"]?.stringValue ?? "", data["approved"]?.boolValue ?? false,
+            data["edited"]?.boolValue ?? false
+        )
+    }
+
+    /// A `tool_denied` event's tool.
+    public var deniedTool: String? {
+        guard kind == .toolDenied else { return nil }
+        return data["tool"]?.stringValue ?? ""
+    }
+
     /// Whether a `resumed` event continues after a crash (rather than answering a question).
     public var isResumeAfterCrash: Bool { kind == .resumed && data["input"] == .null }
 }

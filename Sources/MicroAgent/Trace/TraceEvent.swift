@@ -21,6 +21,14 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let toolCall = Kind(rawValue: "tool_call")
         public static let toolResult = Kind(rawValue: "tool_result")
         public static let guardrail = Kind(rawValue: "guardrail")
+        /// The approval policy asks about a call before it runs: `tool`, `callID`, `arguments`, `rule`,
+        /// `invalidAnswers`, and `problem` when an answer could not be used and the question is asked again.
+        public static let approvalRequested = Kind(rawValue: "approval_requested")
+        /// An approval question was answered: `callID`, `tool`, `approved`, `edited`, the `arguments` the
+        /// call runs with, and the denial's `reason` (or null).
+        public static let approvalAnswered = Kind(rawValue: "approval_answered")
+        /// The approval policy denied a call without asking: `callID`, `tool`, `rule` (null for the default).
+        public static let toolDenied = Kind(rawValue: "tool_denied")
         /// A deadline cut a call in flight: `deadline` is `{kind (tool, model or run), limitMs, atMs, subject,
         /// cancelled}`; a tool call's also has `callID` and `tool`.
         public static let deadlineExceeded = Kind(rawValue: "deadline_exceeded")

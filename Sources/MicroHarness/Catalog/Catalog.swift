@@ -98,6 +98,8 @@ public struct CatalogAgent: Sendable {
     /// Catalogue service entries or service names whose tools it may use; nil for all, empty for none.
     public var tools: [String]?
     public var guardrails: Guardrails
+    /// Which tool calls run, are denied, or wait for approval; a scenario's `approval:` replaces it.
+    public var approval: ToolApproval
     public var memory: MemorySpec
     /// Whether the model is offered the built-in plan, delegate and request_input tools.
     public var builtinTools: Bool
@@ -107,14 +109,15 @@ public struct CatalogAgent: Sendable {
 
     public init(
         _ name: String, description: String = "", instructions: String, tools: [String]? = nil,
-        guardrails: Guardrails = Guardrails(), memory: MemorySpec = MemorySpec(), builtinTools: Bool = true,
-        model: ModelSpec.Backend? = nil
+        guardrails: Guardrails = Guardrails(), approval: ToolApproval = .allowAll, memory: MemorySpec = MemorySpec(),
+        builtinTools: Bool = true, model: ModelSpec.Backend? = nil
     ) {
         self.name = name
         self.description = description
         self.instructions = instructions
         self.tools = tools
         self.guardrails = guardrails
+        self.approval = approval
         self.memory = memory
         self.builtinTools = builtinTools
         self.model = model

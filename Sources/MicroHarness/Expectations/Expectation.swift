@@ -63,7 +63,7 @@ enum BuiltinExpectations {
         StepsExpectation.self, TokensExpectation.self, CostExpectation.self, CheckpointsExpectation.self,
         ResumedFromStepExpectation.self, CompactionsExpectation.self, WithinContextWindowExpectation.self,
         DelegatedExpectation.self, NoDuplicateSideEffectsExpectation.self, FaultInjectedExpectation.self,
-        ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self,
+        ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self, ApprovalsExpectation.self,
     ]
 }
 

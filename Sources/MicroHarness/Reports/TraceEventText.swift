@@ -25,6 +25,14 @@ enum TraceEventText {
         case .toolResult:
             parts = [text("tool"), data["isError"]?.boolValue == true ? "error" : nil, data["content"].map(contentText)]
         case .guardrail: parts = [text("tool"), text("reason")]
+        case .approvalRequested:
+            parts = [text("tool"), data["arguments"]?.canonicalString(), text("rule").map { "rule \($0)" }, text("problem")]
+        case .approvalAnswered:
+            parts = [
+                text("tool"), data["approved"]?.boolValue == true ? "approved" : "denied",
+                data["edited"]?.boolValue == true ? "edited: \(data["arguments"]?.canonicalString() ?? "")" : nil, text("reason"),
+            ]
+        case .toolDenied: parts = [text("tool"), "denied by policy", text("rule").map { "rule \($0)" }]
         case .deadlineExceeded:
             let deadline = data["deadline"]
             parts = [

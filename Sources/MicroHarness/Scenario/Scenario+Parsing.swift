@@ -119,11 +119,11 @@ extension Scenario {
     }
 
     /// An agent written in the file (`name:` …), or one of the catalogue's (`use: NAME`) with the file's
-    /// overrides: model, tools, guardrails, memory, instructions.
+    /// overrides: model, tools, guardrails, approval, memory, instructions.
     private static func agent(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> AgentSpec {
         let map = try node.mapping([
-            "name", "use", "description", "instructions", "model", "tools", "guardrails", "memory", "builtin_tools", "a2a",
-            "external",
+            "name", "use", "description", "instructions", "model", "tools", "guardrails", "approval", "memory", "builtin_tools",
+            "a2a", "external",
         ])
         var base: CatalogAgent?
         if let use = map["use"] {
@@ -150,6 +150,7 @@ extension Scenario {
             instructions: try map["instructions"]?.string() ?? base?.instructions ?? "You are a helpful agent.",
             model: model, tools: try map["tools"]?.strings() ?? base?.tools,
             guardrails: try map["guardrails"].map(guardrails) ?? base?.guardrails ?? Guardrails(),
+            approval: try map["approval"].map(ToolApproval.init(parsing:)) ?? base?.approval ?? .allowAll,
             memory: try map["memory"].map { (node) throws(ScenarioError) in try memory(node, catalog: catalog) } ?? base?.memory ?? MemorySpec(),
             builtinTools: try map["builtin_tools"]?.bool() ?? base?.builtinTools ?? true, a2a: try map["a2a"]?.bool() ?? false,
             external: try map["external"].map { (node) throws(ScenarioError) in try external(node, model: model) }, line: node.line)

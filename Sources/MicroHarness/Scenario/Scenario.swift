@@ -78,6 +78,8 @@ public struct AgentSpec: Sendable {
     /// Services whose tools it may use; nil for all, empty for none.
     public var tools: [String]?
     public var guardrails: Guardrails
+    /// Which tool calls run, are denied, or wait for approval (`approval:` in the file).
+    public var approval: ToolApproval
     public var memory: MemorySpec
     /// Whether the model is offered the built-in plan, delegate and request_input tools.
     public var builtinTools: Bool

@@ -197,20 +197,12 @@ public enum ScenarioRunner {
         }
     }
 
-    /// How many `request_input` questions of the run were already answered (counted from its checkpoints).
+    /// How many answers the run already took (counted from its checkpoints): a run waiting for input commits
+    /// nothing until it is answered, so every checkpoint after a waiting one follows an answer, including
+    /// one that leaves it waiting again (an approval answer it could not use, a sub-agent asking again).
     static func answeredInputs(_ world: World) async -> Int {
         guard let history = try? await world.checkpointer.history(runID: world.scenario.run.runID) else { return 0 }
-        var answered = 0
-        var waiting = false
-        for checkpoint in history {
-            if checkpoint.state.status == .waitingForInput {
-                waiting = true
-            } else if waiting {
-                answered += 1
-                waiting = false
-            }
-        }
-        return answered
+        return zip(history, history.dropFirst()).count { previous, _ in previous.state.status == .waitingForInput }
     }
 
     /// The checkpoint hook that crashes the "process" where the plan says.

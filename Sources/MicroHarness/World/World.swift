@@ -240,7 +240,8 @@ public final class World: Sendable {
             if let summarizer { memory.summarizer = CompactMemory.Summarizer(model: summarizer.model) }
             built.append(Agent(
                 name: spec.name, description: spec.description, instructions: spec.instructions, model: model,
-                tools: spec.tools.map { .services(serviceNames(for: $0)) } ?? .all, guardrails: spec.guardrails, memory: memory))
+                tools: spec.tools.map { .services(serviceNames(for: $0)) } ?? .all, guardrails: spec.guardrails,
+                approval: spec.approval, memory: memory))
         }
         return process.withLock { process in
             if process == nil { process = (built, replays) }
