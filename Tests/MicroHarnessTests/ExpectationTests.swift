@@ -79,7 +79,6 @@ import Testing
         ("checkpoints: {max: 2}", "checkpoint(s) committed by run run, expected at most 2"),
         ("output: {contains: Porto}", "expected it to contain \"Porto\""),
         ("output: {matches: '^booked'}", "expected it to match /^booked/"),
-        ("deadline_exceeded: tool", "0 tool deadline(s) exceeded"),
         ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
     ]
 
