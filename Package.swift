@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A", "MicroNATS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

@@ -47,14 +47,23 @@ struct A2ACommand: AsyncParsableCommand {
         var crashAfter: Int?
         @Option(name: .customLong("lease"), help: "Seconds a run's lease lasts: how long a restarted server waits for a dead one's runs.")
         var leaseSeconds = 60
+        @OptionGroup var brokerOption: BrokerOption
 
         func run() async throws {
+            try await brokerOption.withBroker { broker in try await serve(broker: broker) }
+        }
+
+        private func serve(broker: any Broker) async throws {
             let token = try ServerToken.resolve(file: tokenFile, variable: "MICRO_A2A_TOKEN")
+            if scenario != nil && brokerOption.url != "memory://" {
+                throw ValidationError("--broker serves the catalogue's agents; a scenario's world has its own broker")
+            }
             let (runner, agent) =
                 if let scenario {
                     try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
                 } else {
-                    try await A2ACommand.travelAgent(named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
+                    try await A2ACommand.travelAgent(
+                        named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter, broker: broker)
                 }
             // The conformance agent speaks the kit's conventions: message ids reach it, JSON answers become
             // parts, and the kit's reused message ids are new requests.
@@ -138,9 +147,9 @@ struct A2ACommand: AsyncParsableCommand {
     /// scripted models; the first is the default), and for the travel catalogue also `concierge`, on the
     /// catalogue's runtime, checkpoints and tasks in `db` when given.
     static func travelAgent(
-        named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil
+        named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil, broker: (any Broker)? = nil
     ) async throws -> (runner: AgentRunner, agent: String) {
-        let runtime = try await AgentWorld.catalogRuntime(db: db)
+        let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker)
         var agents = try AgentWorld.catalogAgents(on: runtime)
         if agents.contains(where: { $0.name == TravelAgents.coordinator }) { agents.append(concierge) }
         agents.append(A2AConformanceAgent.agent())

@@ -32,6 +32,7 @@ struct MCPCommand: AsyncParsableCommand {
         @Option(name: .customLong("allow-origin"), help: "An Origin to accept besides loopback ones (repeatable).")
         var allowedOrigins: [String] = []
         @Option(help: "SQLite file for the services' store.") var db: String?
+        @OptionGroup var brokerOption: BrokerOption
 
         func validate() throws {
             if stdio && http != nil { throw ValidationError("choose one of --stdio and --http PORT") }
@@ -48,7 +49,11 @@ struct MCPCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let runtime = try await AgentWorld.catalogRuntime(db: db)
+            try await brokerOption.withBroker { broker in try await serve(broker: broker) }
+        }
+
+        private func serve(broker: any Broker) async throws {
+            let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker)
             let catalog = CLICatalog.current
             let server = MCPServer(
                 runtime: runtime,

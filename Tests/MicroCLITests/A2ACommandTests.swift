@@ -65,6 +65,18 @@ import Testing
         #expect(err.contains("agents: concierge"))
     }
 
+    @Test(arguments: [
+        (["a2a", "serve", "--port", "0", "--broker", "redis://x"], "--broker redis://x: use memory:// or nats://host[:port]"),
+        (["mcp", "serve", "--http", "0", "--broker", "nats://a:b@"], "missing host"),
+        (["a2a", "serve", "--port", "0", "--broker", "nats://127.0.0.1:1"], "cannot connect to nats://127.0.0.1:1"),
+    ])
+    func aBrokerThatCannotBeUsedIsAnErrorNamingIt(arguments: [String], message: String) async {
+        let (code, _, err) = await runMicro(arguments)
+        #expect(code != 0)
+        #expect(err.contains(message), "\(err)")
+        #expect(!err.contains("a:b"), "no credentials in the message")
+    }
+
     @Test func refusesABrokenScenarioWithItsLine() async {
         let (code, _, err) = await runMicro(["a2a", "serve", "/nonexistent/scenario.yaml"])
         #expect(code != 0)
