@@ -151,7 +151,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "MicroEtcdTests", dependencies: ["MicroEtcd", "MicroProviders", "Micro", "MicroTesting"]),
+        .testTarget(name: "MicroEtcdTests", dependencies: ["MicroEtcd", "MicroMCP", "MicroProviders", "Micro", "MicroTesting"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
             name: "MicroCLITests",

@@ -8,7 +8,7 @@ import Glibc
 
 /// An `etcd` child process on free loopback ports with a temporary data directory, for tests. An absent
 /// binary skips the tests that need it; `MICRO_ETCD_URL` names an existing server to use instead.
-final class EtcdServerProcess: @unchecked Sendable {  // immutable after start but for `process`, used by one test
+final class EtcdServerProcess {
     /// The `etcd` executable found on PATH, if any.
     static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
