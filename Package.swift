@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MicroScenarioTesting", targets: ["MicroScenarioTesting"]),
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .library(name: "MicroNATS", targets: ["MicroNATS"]),
+        .library(name: "MicroEtcd", targets: ["MicroEtcd"]),
         .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -84,6 +85,8 @@ let package = Package(
             name: "MicroNATS",
             dependencies: ["Micro", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // etcd backends over the v3 JSON gateway (etcd 3.4+) on the libcurl transport: the Registry.
+        .target(name: "MicroEtcd", dependencies: ["Micro", "MicroProviders"]),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The harness: scenario files, the World they build, fault injection, expectations, chaos, reports.
@@ -148,6 +151,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "MicroEtcdTests", dependencies: ["MicroEtcd", "MicroMCP", "MicroProviders", "Micro", "MicroTesting"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
             name: "MicroCLITests",

@@ -1,0 +1,30 @@
+import Micro
+
+extension EtcdRegistry {
+    /// Registers `service` with `ttl` and renews it every `interval` (default: a third of `ttl`) on the
+    /// registry's clock until the calling task is cancelled; then deregisters it. A renewal that fails
+    /// because etcd is unreachable is tried again at the next beat; other errors end the loop.
+    public func keepRegistered(_ service: ServiceRecord, ttl: Duration, every interval: Duration? = nil) async throws {
+        let interval = interval ?? ttl / 3
+        guard interval > .zero, interval < ttl else {
+            throw RegistryError(.invalidArgument, "heartbeat interval \(interval) must be positive and below the ttl \(ttl)",
+                                service: service.name)
+        }
+        try await register(service, ttl: ttl)
+        while !Task.isCancelled {
+            do {
+                try await environment.clock.sleep(for: interval)
+            } catch {
+                break
+            }
+            do {
+                try await register(service, ttl: ttl)
+            } catch let error as RegistryError where error.code == .unavailable {
+                continue
+            }
+        }
+        // Deregister outside the cancelled task (awaited here, so nothing outlives this call).
+        let registry = self
+        try await Task { try await registry.deregister(service) }.value
+    }
+}
