@@ -92,6 +92,19 @@ import Testing
         #expect(expectation.count == Bounds(max: 2))
     }
 
+    /// Found by the `FuzzScenarioYAML` fuzz target (Tests/Fuzz/Corpus/FuzzScenarioYAML/regression-*): a negative
+    /// seed trapped converting to `UInt64`, and a duration past `Int64` milliseconds (`1e300s`, `inf`) trapped
+    /// converting from `Double`. Both are errors naming the field now.
+    @Test(arguments: [
+        ("name: x\nseed: -10\n", 2, "seed", "seed must be a non-negative integer, found -10"),
+        ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nfaults:\n  - {target: tool, kind: latency, latency: 1e300s}\n", 7, "faults[0].latency", "not a finite duration in range"),
+        ("name: x\nagents:\n  - name: a\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\nfaults:\n  - {target: tool, kind: latency, latency: inf}\n", 7, "faults[0].latency", "not a finite duration in range"),
+        ("name: x\nagents:\n  - name: a\n    guardrails: {retry: {initial_delay: 1e19ms}}\n    model: {script: [{text: hi}]}\nrun: {agent: a, prompt: p}\n", 4, "agents[0].guardrails.retry.initial_delay", "not a finite duration in range"),
+    ])
+    func outOfRangeNumbersAreErrorsNotTraps(yaml: String, line: Int, field: String, message: String) {
+        badInputNamesFileLineAndField(yaml: yaml, line: line, field: field, message: message)
+    }
+
     @Test func aMissingFileIsAClearError() {
         #expect(throws: ScenarioError.self) { try Scenario.load(file: "/nonexistent/scenario.yaml", catalog: .travel) }
     }

@@ -98,6 +98,17 @@ import Testing
         #expect(throws: StreamLimitError.self) { try feed(String(repeating: "z", count: 500)) }
     }
 
+    /// Found by the `FuzzSSE` fuzz target (Tests/Fuzz/Corpus/FuzzSSE/regression-no-limit-overflow): a parser with
+    /// no limit (`maximumEventSize: .max`) trapped on `Int.max + 16` as soon as a chunk ended inside a line.
+    @Test func noLimitDoesNotOverflowWhenAChunkEndsInsideALine() throws {
+        var parser = SSEParser(maximumEventSize: .max)
+        var events: [SSEEvent] = []
+        try parser.parse([0xFF]) { events.append($0) }
+        try parser.parse(Array(": comment\ndata: a".utf8)) { events.append($0) }
+        try parser.parse(Array("b\n\n".utf8)) { events.append($0) }
+        #expect(events == [SSEEvent(data: "ab")])
+    }
+
     static let endings = ["\n", "\r\n", "\r"]
 
     /// The documented Anthropic streamed tool call, with each line-ending style, split at every byte offset

@@ -25,7 +25,9 @@ extension Scenario {
         self.catalog = catalog
         name = try root.required("name").string()
         description = try root["description"]?.string() ?? ""
-        seed = UInt64(try root["seed"]?.int() ?? 0)
+        let seedValue = try root["seed"]?.int() ?? 0
+        guard seedValue >= 0 else { throw root["seed"]!.error("seed must be a non-negative integer, found \(seedValue)") }
+        seed = UInt64(seedValue)
         services = try root["services"]?.strings() ?? []
         servicesLine = root["services"]?.line ?? 0
         let known = catalog.serviceNames

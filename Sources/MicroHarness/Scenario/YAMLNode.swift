@@ -136,12 +136,17 @@ public struct YAMLNode {
         guard case .scalar(let scalar) = node else { throw error("expected a duration such as 2s or 250ms, found \(kind)") }
         let text = scalar.string.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, seconds) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value >= 0 {
-                return .milliseconds(Int64((value * seconds * 1000).rounded()))
+        // Whole milliseconds that an Int64 holds: `1e300s`, `inf` or `nan` are errors, not a trap.
+        func milliseconds(_ value: Double, _ seconds: Double) throws(ScenarioError) -> Duration {
+            guard value >= 0, let ms = Int64(exactly: (value * seconds * 1000).rounded()) else {
+                throw error("expected a duration such as 2s or 250ms, found \(describe) (not a finite duration in range)")
             }
+            return .milliseconds(ms)
         }
-        if let value = Double(text), value >= 0 { return .milliseconds(Int64((value * 1000).rounded())) }
+        for (suffix, seconds) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), value >= 0 { return try milliseconds(value, seconds) }
+        }
+        if let value = Double(text), value >= 0 { return try milliseconds(value, 1) }
         throw error("expected a duration such as 2s or 250ms, found \(describe)")
     }
 

@@ -129,8 +129,10 @@ public struct SSEParser: Sendable {
         }
         if lineStart < count {
             partial.append(contentsOf: buffer[lineStart..<count])
-            // A line holds its field name too (`data: `): 16 bytes of room beyond the event cap.
-            if partial.count > maximumEventSize + 16 { throw StreamLimitError("an SSE line", limit: maximumEventSize + 16) }
+            // A line holds its field name too (`data: `): 16 bytes of room beyond the event cap (saturating, so
+            // that `Int.max`, no limit, does not overflow).
+            let lineLimit = maximumEventSize.addingReportingOverflow(16).overflow ? Int.max : maximumEventSize + 16
+            if partial.count > lineLimit { throw StreamLimitError("an SSE line", limit: lineLimit) }
         }
     }
 
