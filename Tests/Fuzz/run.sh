@@ -11,7 +11,8 @@
 # Leak detection is off (-detect_leaks=0): the Swift runtime's metadata caches and lazily initialised globals
 # (the targets' shared servers among them) are reported by LeakSanitizer as leaks at exit, which are not bugs.
 #
-# Environment: FUZZ_KEEP=1 keeps the temporary folder (grown corpora, logs); FUZZ_JOBS is not supported (the
+# Environment: FUZZ_SEED (default 1) seeds every run, so a finding replays; FUZZ_KEEP=1 keeps the temporary
+# folder (grown corpora, logs); FUZZ_JOBS is not supported (the
 # targets run one after the other on one core).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -54,7 +55,7 @@ for target in "${targets[@]}"; do
     cp Corpus/"$target"/* "$dir/corpus/" 2>/dev/null || true
     echo "==> $target: ${seconds} s, max_len $(max_len "$target"), $(ls "$dir/corpus" | wc -l) seeds"
     "$bin/$target" "$dir/corpus" \
-        -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=4096 \
+        -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=4096 \
         -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" >"$dir/log" 2>&1
     status=$?
     grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec|^stat::peak_rss_mb' "$dir/log" | sed 's/^/    /'
