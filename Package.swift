@@ -80,6 +80,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Parked, not built yet: Sources/MicroPostgres and Tests/MicroPostgresTests (PostgreSQL Store and
+        // Checkpointer on vapor/postgres-nio; both contracts pass on PostgreSQL 15). To build them, add the package
+        // `.package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2")` (and swift-nio-ssl for
+        // `sslmode`), the target "MicroPostgres" (Micro, MicroAgent, PostgresNIO, NIOSSL, Logging) and the test
+        // target "MicroPostgresTests" (MicroPostgres, Micro, MicroAgent, MicroTesting, PostgresNIO, Logging).
         // NATS backends on swift-nio: the Broker over the NATS client protocol.
         .target(
             name: "MicroNATS",
