@@ -9,7 +9,7 @@ import Testing
 /// on every kind of file it reads.
 @Suite struct TraceDiffTests {
     static let world = ExpectationTests.world + "  - status: completed\n"
-    static let bookLine = "                - call: {tool: travel_hotels_book"
+    static let bookLine = "        - call: {tool: travel_hotels_book"
 
     /// A record of the expectations world, its text changed by `edit`.
     static func record(_ edit: (String) -> String = { $0 }) async throws -> RunRecord {
@@ -23,13 +23,10 @@ import Testing
 
     /// Another search (Porto) between the first search and the booking.
     static func withExtraSearch(_ text: String) -> String {
-        text.replacingOccurrences(
-            of: bookLine,
-            with: """
-                                - call: {tool: travel_hotels_search, arguments: {city: Porto, checkIn: "2026-05-01", nights: 2}}
-                                  usage: {input: 150, output: 15}
-                \(bookLine)
-                """)
+        let search = "        - call: {tool: travel_hotels_search, arguments: {city: Porto, checkIn: \"2026-05-01\", nights: 2}}\n"
+            + "          usage: {input: 150, output: 15}\n"
+        precondition(text.contains(bookLine))
+        return text.replacingOccurrences(of: bookLine, with: search + bookLine)
     }
 
     @Test func identicalRecordsHaveNoDivergence() async throws {
@@ -208,11 +205,11 @@ import Testing
     }
 
     @Test(arguments: [
-        (JSONValue(["a": 1, "b": ["c": [1, 2]]]), JSONValue(["a": 1.0, "b": ["c": [1, 3, 4]], "odd key": true]), [
+        (["a": 1, "b": ["c": [1, 2]]] as JSONValue, ["a": 1.0, "b": ["c": [1, 3, 4]], "odd key": true] as JSONValue, [
             JSONDiff.Change(path: "$.b.c[1]", old: 2, new: 3), JSONDiff.Change(path: "$.b.c[2]", old: nil, new: 4),
             JSONDiff.Change(path: "$['odd key']", old: nil, new: true),
         ]),
-        (JSONValue("x"), JSONValue(["x"]), [JSONDiff.Change(path: "$", old: "x", new: ["x"])]),
+        ("x" as JSONValue, ["x"] as JSONValue, [JSONDiff.Change(path: "$", old: "x", new: ["x"])]),
     ])
     func jsonDiffNamesThePaths(old: JSONValue, new: JSONValue, changes: [JSONDiff.Change]) {
         #expect(JSONDiff.changes(old, new) == changes)

@@ -37,7 +37,9 @@ public enum JSONDiff {
             return Set(a.keys).union(b.keys).sorted().flatMap { key in changes(a[key], b[key], path: member(path, key)) }
         case (.array(let a)?, .array(let b)?):
             return (0..<max(a.count, b.count)).flatMap { index in
-                changes(a.indices.contains(index) ? a[index] : nil, b.indices.contains(index) ? b[index] : nil, path: "\(path)[\(index)]")
+                let old: JSONValue? = a.indices.contains(index) ? a[index] : JSONValue?.none
+                let new: JSONValue? = b.indices.contains(index) ? b[index] : JSONValue?.none
+                return changes(old, new, path: "\(path)[\(index)]")
             }
         case (let a?, let b?):
             return equal(a, b) ? [] : [Change(path: path, old: a, new: b)]

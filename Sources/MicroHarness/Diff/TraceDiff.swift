@@ -41,6 +41,12 @@ public struct TraceDiff: Sendable, Hashable {
         public var name: String
         public var old: Double
         public var new: Double
+
+        public init(name: String, old: Double, new: Double) {
+            self.name = name
+            self.old = old
+            self.new = new
+        }
     }
 
     /// Where the two sides first did something different: positions (from 1) in each side's steps, and the
