@@ -187,6 +187,24 @@ import Testing
         }
     }
 
+    /// Past the LCS table's size, alignment is windowed: still linear, inserted steps still found.
+    @Test func veryLongStretchesAreAlignedWithinAWindow() {
+        func steps(_ names: [String]) -> [DiffStep] { names.map { DiffStep(kind: "tool_call", agent: "a", name: $0) } }
+        // 9000 steps differing near both ends: the stretch between is far past the table's size.
+        let a = (0..<9000).map { "t\($0 % 7)" }
+        var b = a
+        b.insert("extra", at: 8990)
+        b.remove(at: 10)
+        #expect(8990 * 8990 > TraceDiff.maximumTableCells)
+        let run = TraceDiff(
+            DiffSubject(file: "a", format: .trace, runs: [.init(name: "r", steps: steps(a))]),
+            DiffSubject(file: "b", format: .trace, runs: [.init(name: "r", steps: steps(b))])
+        ).runs[0]
+        #expect(run.added.map { $0.b?.name } == ["extra"])
+        #expect(run.dropped.count == 1 && run.dropped[0].a?.index == 11)
+        #expect(run.firstDivergence?.aIndex == 11)
+    }
+
     @Test func aMissingFileIsUnreadable() {
         #expect(throws: TraceDiffError.self) { try DiffSubject.load(file: "/nonexistent/trace.jsonl") }
     }

@@ -31,6 +31,7 @@ import Testing
         ("{match: subset, steps: [{tool: travel_hotels_book, mode: exact, arguments: {'$.hotelID': {equals: 'lisbon:0'}, checkIn: {regex: '^2026'}, nights: {range: {max: 2}}, guestName: Ada}}]}", 1),
         // Partial credit: 2 of 3 steps matched, both calls expected: P 1, R 2/3, F1 0.8 ≥ 0.6.
         ("{threshold: 0.6, steps: [travel_hotels_search, travel_weather_forecast, travel_hotels_book]}", 0.8),
+        ("{agent: booker, match: exact, steps: [travel_hotels_search, travel_hotels_book]}", 1),
     ]
 
     @Test(arguments: passing)
@@ -60,6 +61,8 @@ import Testing
         ("{match: subset, steps: [{tool: travel_hotels_book, arguments: {'$.hotelID': 'porto:0'}}]}", 0, "$.hotelID: \"lisbon:0\""),
         ("{match: subset, steps: [{tool: travel_hotels_book, arguments: {'$.room.floor': 2}}]}", 0, "$.room.floor: missing"),
         ("{threshold: 0.9, steps: [travel_hotels_search, travel_weather_forecast, travel_hotels_book]}", 0.8, "F1 0.80 (threshold 0.90)"),
+        ("{match: subset, steps: [{tool: travel_hotels_book, mode: exact, arguments: {'$.hotelID': {equals: 'lisbon:1'}}}]}", 0, "$.hotelID: \"lisbon:0\", expected \"lisbon:1\""),
+        ("{agent: someone-else, match: subset, steps: [travel_hotels_book]}", 0, "0 of 1 expected step(s) matched among 0 call(s)"),
     ]
 
     @Test(arguments: failing)

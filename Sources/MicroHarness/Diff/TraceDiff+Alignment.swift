@@ -22,6 +22,7 @@ extension TraceDiff {
     /// The LCS alignment of two step lists (dynamic programming over their keys); ties keep A's steps first.
     private static func lcs(_ a: [DiffStep], _ b: [DiffStep]) -> [Entry] {
         let n = a.count, m = b.count
+        if n * m > maximumTableCells { return windowed(a, b) }
         if n == 0 { return b.map { Entry(operation: .added, a: nil, b: $0, argumentChanges: [], detailChanges: [], metricChanges: []) } }
         if m == 0 { return a.map { Entry(operation: .dropped, a: $0, b: nil, argumentChanges: [], detailChanges: [], metricChanges: []) } }
         // lengths[i * (m + 1) + j]: the LCS length of a[i...] and b[j...].
@@ -51,8 +52,59 @@ extension TraceDiff {
         return entries
     }
 
+    /// The most cells the LCS table may have (64 MB of `Int32`); longer differing stretches are aligned by
+    /// ``windowed(_:_:)``.
+    public static let maximumTableCells = 16_000_000
+
+    /// A bounded alignment for very long differing stretches, linear in time and memory: equal keys pair;
+    /// at a difference, the nearest point (within 64 steps on either side) where the next 4 keys agree again
+    /// decides whether A's steps were dropped or B's added; with none, A's step is dropped and B's added.
+    /// Not always the longest alignment.
+    static func windowed(_ a: [DiffStep], _ b: [DiffStep]) -> [Entry] {
+        func agree(_ i: Int, _ j: Int) -> Bool {
+            (0..<4).allSatisfy { k in
+                let x = i + k, y = j + k
+                if x >= a.count || y >= b.count { return x >= a.count && y >= b.count || k > 0 }
+                return a[x].key == b[y].key
+            }
+        }
+        func dropped(_ step: DiffStep) -> Entry {
+            Entry(operation: .dropped, a: step, b: nil, argumentChanges: [], detailChanges: [], metricChanges: [])
+        }
+        func added(_ step: DiffStep) -> Entry {
+            Entry(operation: .added, a: nil, b: step, argumentChanges: [], detailChanges: [], metricChanges: [])
+        }
+        var entries: [Entry] = []
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            if a[i].key == b[j].key {
+                entries.append(pair(a[i], b[j]))
+                i += 1
+                j += 1
+                continue
+            }
+            if let d = (1...64).first(where: { agree(i + $0, j) || agree(i, j + $0) }) {
+                if agree(i + d, j) {
+                    entries += a[i..<min(a.count, i + d)].map(dropped)
+                    i += d
+                } else {
+                    entries += b[j..<min(b.count, j + d)].map(added)
+                    j += d
+                }
+            } else {
+                entries.append(dropped(a[i]))
+                entries.append(added(b[j]))
+                i += 1
+                j += 1
+            }
+        }
+        entries += a[i...].map(dropped)
+        entries += b[j...].map(added)
+        return entries
+    }
+
     /// Two steps with the same key: `same` or `changed`, with their differences.
-    private static func pair(_ a: DiffStep, _ b: DiffStep) -> Entry {
+    static func pair(_ a: DiffStep, _ b: DiffStep) -> Entry {
         let arguments = JSONDiff.changes(a.arguments, b.arguments)
         let detail = JSONDiff.changes(a.detail, b.detail)
         var metrics: [MetricChange] = []
