@@ -106,6 +106,19 @@ import Testing
         #expect(diff.text().contains("side effect - \(effect.kind) \(effect.key)"))
     }
 
+    @Test func aSlowerToolCallShowsItsLatency() async throws {
+        let old = try await Self.record()
+        let new = try await Self.record {
+            $0.replacingOccurrences(
+                of: "run:\n", with: "faults:\n  - {target: tool, kind: latency, tool: travel_hotels_search, latency: 2s}\nrun:\n")
+        }
+        let run = try #require(Self.diff(old, new).runs.first)
+        let search = try #require(run.entries.first { $0.a?.name == "travel_hotels_search" })
+        #expect(search.metricChanges == [TraceDiff.MetricChange(name: "latencyMs", old: 0, new: 2000)])
+        #expect(run.added.map { $0.b?.kind } == ["fault_injected"])
+        #expect(run.facts.contains(JSONDiff.Change(path: "$.virtualDurationMs", old: 0, new: 2000)))
+    }
+
     @Test func everyFileTheHarnessWritesIsReadByItsContent() async throws {
         let record = try await Self.record()
         #expect(try DiffSubject(parsing: try record.jsonText(), file: "r.json").format == .runRecord)
