@@ -80,6 +80,7 @@ import Testing
         ("output: {contains: Porto}", "expected it to contain \"Porto\""),
         ("output: {matches: '^booked'}", "expected it to match /^booked/"),
         ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
+        ("trajectory: {match: exact, arguments: ignore, steps: [travel_hotels_book, travel_hotels_search]}", "F1 0.00 (threshold 1.00)"),
     ]
 
     @Test(arguments: failing)

@@ -38,10 +38,14 @@ extension ScenarioExpectation {
 public struct Verdict: Sendable, Hashable {
     public var passed: Bool
     public var message: String
+    /// Named figures the check measured (a trajectory's `precision`, `recall`, `f1`, `threshold`), shown in every
+    /// report; empty for most checks.
+    public var scores: [String: Double]
 
-    public init(_ passed: Bool, _ message: String) {
+    public init(_ passed: Bool, _ message: String, scores: [String: Double] = [:]) {
         self.passed = passed
         self.message = message
+        self.scores = scores
     }
 }
 
@@ -64,6 +68,7 @@ enum BuiltinExpectations {
         ResumedFromStepExpectation.self, CompactionsExpectation.self, WithinContextWindowExpectation.self,
         DelegatedExpectation.self, NoDuplicateSideEffectsExpectation.self, FaultInjectedExpectation.self,
         ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self, ApprovalsExpectation.self,
+        TrajectoryExpectation.self,
     ]
 }
 

@@ -115,7 +115,9 @@ public enum HTMLReport {
         html += "<table class=\"checks\">\n<thead><tr><th></th><th>check</th><th>where</th><th>message</th></tr></thead>\n<tbody>\n"
         for check in outcome.checks {
             html += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(check.passed ? "✓" : "✗")</td>"
-            html += "<td>\(e(check.name))</td><td class=\"where\">\(e(outcome.location(of: check)))</td><td>\(e(check.message))</td></tr>\n"
+            html += "<td>\(e(check.name))</td><td class=\"where\">\(e(outcome.location(of: check)))</td><td>\(e(check.message))"
+            if !check.scores.isEmpty { html += "<br/><b class=\"scores\">\(e(ReportText.scores(check.scores)))</b>" }
+            html += "</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n"
     }

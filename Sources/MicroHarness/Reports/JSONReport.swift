@@ -20,7 +20,8 @@ import MicroAgent
 ///       "steps": 3, "crashes": 1, "virtualDurationMs": 61000,
 ///       "faultsInjected": 1, "traceEvents": 42,
 ///       "tokens": {"agents": 1200, "summarizer": 300},   // tokens spent, memory summarizers apart
-///       "checks": [{"name": "status", "line": 12, "passed": true, "message": "…"}]  // line 0: implicit check
+///       "checks": [{"name": "status", "line": 12, "passed": true, "message": "…"}]  // line 0: implicit check;
+///                                         // scored checks add "scores": {"precision": 1, "recall": 0.5, "f1": 0.67, "threshold": 0.6}
 ///     }
 ///   ]
 /// }
@@ -54,10 +55,12 @@ public enum JSONReport {
                 "summarizer": .integer(outcome.record.totalUsage.summarizers.totalTokens),
             ],
             "checks": .array(outcome.checks.map { check in
-                [
+                var entry: [String: JSONValue] = [
                     "name": .string(check.name), "line": .integer(check.line), "passed": .bool(check.passed),
                     "message": .string(check.message),
                 ]
+                if !check.scores.isEmpty { entry["scores"] = .object(check.scores.mapValues(JSONValue.number)) }
+                return .object(entry)
             }),
         ]
     }

@@ -6,7 +6,8 @@ import MicroAgent
 /// One `<testsuite>` inside `<testsuites>`; one `<testcase>` per scenario with `classname` = the scenario
 /// file and `name` = the scenario name. A failing scenario has a `<failure>` (or an `<error>` when the run
 /// threw instead of ending) whose text lists each failed check as `file:line: name: message`. Every case has
-/// `<properties>` (status, steps, crashes, virtual duration, faults injected) and a `<system-out>` with a
+/// `<properties>` (status, steps, crashes, virtual duration, faults injected, and scored checks' figures as
+/// `trajectory.f1` …) and a `<system-out>` with a
 /// short summary of its Trace. Test-case times are not written: scenarios run on a virtual clock, and the
 /// wall time is only known for the whole suite.
 public enum JUnitReport {
@@ -34,7 +35,7 @@ public enum JUnitReport {
             ("status", outcome.reportStatus), ("steps", "\(outcome.reportSteps)"), ("crashes", "\(outcome.crashes)"),
             ("virtual_duration_ms", "\(outcome.virtualDuration.milliseconds)"),
             ("faults_injected", "\(outcome.faultsInjected)"),
-        ]
+        ] + ReportText.scoreNames(outcome.checks).map { ($0.name, "\($0.value)") }
         for (name, value) in properties {
             xml += "        <property name=\"\(name)\" value=\"\(attribute(value))\"/>\n"
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Micro
 import MicroAgent
 
@@ -78,6 +79,30 @@ enum ReportText {
         let ms = max(0, duration.milliseconds)
         let fraction = String(ms % 1000)
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// A check's scores in a line: `precision 0.67, recall 1.00, f1 0.80, threshold 0.80` (those four first, then
+    /// the rest by name).
+    static func scores(_ scores: [String: Double]) -> String {
+        let first = ["precision", "recall", "f1", "threshold"]
+        let names = first.filter { scores[$0] != nil } + scores.keys.filter { !first.contains($0) }.sorted()
+        return names.map { name in
+            let value = scores[name] ?? 0
+            let text = value == value.rounded() && abs(value) >= 10 ? Bounds.format(value) : String(format: "%.2f", value)
+            return "\(name) \(text)"
+        }.joined(separator: ", ")
+    }
+
+    /// The name a check's score goes by in flat lists (JUnit properties): `trajectory.f1`, or `trajectory@12.f1`
+    /// when the scenario has more than one scored check of that name.
+    static func scoreNames(_ checks: [ScenarioOutcome.Check]) -> [(name: String, value: Double)] {
+        let scored = checks.filter { !$0.scores.isEmpty }
+        var counts: [String: Int] = [:]
+        for check in scored { counts[check.name, default: 0] += 1 }
+        return scored.flatMap { check in
+            let prefix = counts[check.name, default: 0] > 1 ? "\(check.name)@\(check.line)" : check.name
+            return check.scores.sorted { $0.key < $1.key }.map { (name: "\(prefix).\($0.key)", value: $0.value) }
+        }
     }
 
     /// `text` on one line, cut to `limit` characters with an ellipsis.

@@ -7,6 +7,7 @@ import MicroAgent
 /// ✓ crash and resume  3 steps, 1 crash, 61 s virtual  (Scenarios/crash.yaml)
 /// ✗ tool failures  2 steps, 0 crashes, 0 s virtual  (Scenarios/tools.yaml)
 /// ✓ overflow  6 steps, 0 crashes, 0 s virtual, 412 summarizer tokens  (Scenarios/overflow.yaml)
+///     Scenarios/overflow.yaml:20: trajectory: precision 1.00, recall 1.00, f1 1.00, threshold 0.80
 ///     Scenarios/tools.yaml:14: tool_called: search_flights was called 0 times, expected at least 1
 /// 1 passed, 1 failed
 /// ```
@@ -27,6 +28,9 @@ public enum TerminalReport {
             lines.append("\(mark) \(oneLine(name))  \(paint(details, "2"))  \(paint("(\(oneLine(outcome.scenario.file)))", "2"))")
             for check in outcome.failures {
                 lines.append("    " + paint(oneLine(outcome.diagnostic(check)), "31"))
+            }
+            for check in outcome.checks where !check.scores.isEmpty {
+                lines.append("    " + paint(oneLine("\(outcome.location(of: check)): \(check.name): \(ReportText.scores(check.scores))"), "2"))
             }
             if let error = outcome.error, outcome.failures.isEmpty {
                 lines.append("    " + paint(oneLine("\(outcome.scenario.file): error: \(error)"), "31"))

@@ -23,7 +23,8 @@ public struct ScenarioOutcome: Sendable {
     public init(scenario: Scenario, record: RunRecord) {
         var checks: [Check] = scenario.expectations.map { spec in
             let verdict = spec.expectation.check(record)
-            return Check(name: spec.expectation.name, line: spec.line, passed: verdict.passed, message: verdict.message)
+            return Check(
+                name: spec.expectation.name, line: spec.line, passed: verdict.passed, message: verdict.message, scores: verdict.scores)
         }
         checks += ImplicitChecks.checks(record, declaresEnd: scenario.expectations.contains { $0.expectation.declaresEnd })
         self.init(scenario: scenario, record: record, checks: checks)
@@ -51,12 +52,15 @@ public struct ScenarioOutcome: Sendable {
         public var line: Int
         public var passed: Bool
         public var message: String
+        /// Figures the check measured (``Verdict/scores``), by name.
+        public var scores: [String: Double]
 
-        public init(name: String, line: Int, passed: Bool, message: String) {
+        public init(name: String, line: Int, passed: Bool, message: String, scores: [String: Double] = [:]) {
             self.name = name
             self.line = line
             self.passed = passed
             self.message = message
+            self.scores = scores
         }
     }
 }
