@@ -80,6 +80,7 @@ import Testing
         ("output: {contains: Porto}", "expected it to contain \"Porto\""),
         ("output: {matches: '^booked'}", "expected it to match /^booked/"),
         ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
+        (#"judge: {rubric: r, model: {script: [{text: '{"pass": false, "reasoning": "no"}'}]}}"#, "judged fail: no"),
     ]
 
     @Test(arguments: failing)
