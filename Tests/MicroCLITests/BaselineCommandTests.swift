@@ -36,9 +36,16 @@ import Testing
         #expect(report.contains("baseline: ✗ \(Self.name): steps 2 → 3 (+50.0%, tolerance 10%)"), "\(report)")
         #expect(report.contains("baseline: ✗ \(Self.name): output 90 → 101 (+12.2%, tolerance 10%)"), "\(report)")
         #expect(report.contains("1 passed, 0 failed"))
-        // A tolerance per figure lets them through.
-        let (lenient, _, _) = await runMicro([
+        // The total grew too (2570 → 2581, the baseline's total being its parts'); tolerances per figure let
+        // all three through.
+        #expect(report.contains("baseline: ✗ \(Self.name): tokens 2570 → 2581 (+0.4%, tolerance 10%)") == false)
+        let (strict, strictReport, _) = await runMicro([
             "test", Self.scenario, "--baseline", file, "--tolerance", "steps=50%", "--tolerance", "output=20%",
+        ])
+        #expect(strict == 1)
+        #expect(strictReport.contains("baseline: ✗ \(Self.name): tokens 2570 → 2581 (+0.4%, tolerance 0%)"), "\(strictReport)")
+        let (lenient, _, _) = await runMicro([
+            "test", Self.scenario, "--baseline", file, "--tolerance", "steps=50%", "--tolerance", "output=20%", "--tolerance", "1%",
         ])
         #expect(lenient == 0)
         // In JSON, the comparison is the report's baseline field.
