@@ -72,7 +72,7 @@ import Testing
         #expect(abs(try #require(costs.cost) - 0.00036) < 1e-12)
         // And the reports show the verdict.
         #expect(TerminalReport.summary([outcome], color: false).contains(
-            "    expect[0].judge (scripted/judge): pass, score 0.95: It names lisbon:0.; 440 judge tokens, $0.000240"))
+            "    expect[0].judge (scripted/judge): pass, score 0.95: It names lisbon:0. — 440 judge tokens, $0.000240"))
         #expect(JSONReport.scenario(outcome)["judges"]?[0]?["pass"] == true)
         #expect(JUnitReport.xml([outcome], suiteName: "s", wallTime: nil).contains(#"name="expect[0].judge.verdict" value="pass""#))
         #expect(HTMLReport.page(for: outcome).contains("It names lisbon:0."))

@@ -57,7 +57,7 @@ public enum TerminalReport {
         }
         for (judge, verdict) in zip(costs.judges, record.judgeVerdicts) {
             let cost = judge.cost.map(RunCosts.usd) ?? "cost unknown"
-            lines.append("\(judge.id) (\(judge.model)): \(verdict.summary); \(judge.usage.totalTokens) judge tokens, \(cost)")
+            lines.append("\(judge.id) (\(judge.model)): \(verdict.summary) — \(judge.usage.totalTokens) judge tokens, \(cost)")
         }
         return lines
     }

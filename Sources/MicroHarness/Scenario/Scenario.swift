@@ -128,7 +128,8 @@ public struct ModelSpec: Sendable, Hashable {
     public var backend: Backend
     /// Overrides the model's context window (tokens), to force compaction in small scenarios.
     public var contextWindow: Int?
-    /// USD per million input and output tokens, for cost expectations.
+    /// USD per million input and output tokens of ``price`` (0 when the file gives none; costs read ``price``
+    /// and the price tables, never these zeros).
     public var inputPrice: Double
     public var outputPrice: Double
     public var line: Int
