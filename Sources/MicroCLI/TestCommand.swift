@@ -34,6 +34,14 @@ struct TestCommand: AsyncParsableCommand {
     @Flag(help: "Write the golden Trace files the scenarios expect from this run.") var updateGolden = false
     @Option(help: "Write each scenario's run record (canonical JSON) to this folder, for micro check.") var saveRecords: String?
     @Option(help: "Scenarios run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Model prices (YAML: provider/model: {input, output, cached} in USD per million tokens) over the bundled table; a scenario's prices: block wins.")
+    var prices: String?
+    @Option(help: "Write each scenario's tokens by kind, cost and steps to this file (canonical JSON), for --baseline.")
+    var saveBaseline: String?
+    @Option(help: "Fail when a scenario's tokens, cost or steps grew past the tolerance over this baseline file.")
+    var baseline: String?
+    @Option(help: "With --baseline: how much a figure may grow, N% for all or METRIC=N% for one (tokens, input, output, summarizer, judge, cost, judge_cost, steps); repeatable. Default 0%.")
+    var tolerance: [String] = []
 
     func validate() throws {
         for pair in baseURLs where !pair.contains("=") { throw ValidationError("--base-url takes PROVIDER=URL, not \(pair)") }
@@ -42,6 +50,8 @@ struct TestCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console.current
         let started = ContinuousClock.now
+        let gate = try baselineGate()
+        let priceTable = try priceFile()
         var files: [String] = []
         for path in paths { files += try ScenarioFiles.find(path) }
         var loaded: [Scenario] = []
@@ -52,6 +62,7 @@ struct TestCommand: AsyncParsableCommand {
                 var scenario = try Scenario.load(file: file, catalog: CLICatalog.current)
                 if let filter, !file.contains(filter) && !scenario.name.contains(filter) { continue }
                 if let seed { scenario.seed = seed }
+                if let priceTable { scenario.prices = priceTable.merging(scenario.prices) }
                 loaded.append(scenario)
             } catch {
                 broken.append(error)
@@ -82,17 +93,25 @@ struct TestCommand: AsyncParsableCommand {
             try JUnitReport.xml(outcomes, suiteName: "micro test", wallTime: wall).write(toFile: junit, atomically: true, encoding: .utf8)
         }
         if let html { try HTMLReport.write(outcomes, to: html) }
+        try writeBaseline(outcomes)
+        let comparison = gate.map { BaselineComparison(baseline: $0.baseline, current: Baseline(outcomes: outcomes), tolerances: $0.tolerances) }
         for error in broken { console.err("\(error)") }
         if json {
-            console.out(JSONReport.value(outcomes).prettyString())
+            var report = JSONReport.value(outcomes)
+            if let comparison, case .object(var object) = report {
+                object["baseline"] = comparison.jsonValue
+                report = .object(object)
+            }
+            console.out(report.prettyString())
         } else {
             var summary = TerminalReport.summary(outcomes, color: Terminal.isInteractive(standardOutput: true))
             if summary.hasSuffix("\n") { summary.removeLast() }
             console.out(summary)
             if !broken.isEmpty { console.out("\(broken.count) scenario file(s) could not be read") }
+            for line in comparison?.lines ?? [] { console.out(line) }
         }
         if files.isEmpty { throw ValidationError("no scenario files under \(paths.joined(separator: ", "))") }
-        if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty { throw ExitCode(1) }
+        if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty || comparison?.passed == false { throw ExitCode(1) }
     }
 
     /// `--base-url PROVIDER=URL` pairs by provider.

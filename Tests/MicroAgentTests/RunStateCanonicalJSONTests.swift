@@ -60,7 +60,7 @@ import Testing
         started.approval = ApprovalDecision(approved: true, edited: true)
         state.pendingCalls = [PendingCall(index: 0, call: call("p0", .null), key: IdempotencyKey(runID: "r", step: 3, callIndex: 0)),
                               completed, started]
-        state.usage = Usage(inputTokens: 123, outputTokens: -4)
+        state.usage = Usage(inputTokens: 123, outputTokens: -4, cachedInputTokens: 7)
         state.counters.toolCalls = 9
         state.counters.modelRetries = 1
         state.counters.identicalCalls = ["b": 1, "a": 2, "B": 3, "é": 4, "\u{E000}": 5, "\u{10000}": 6, awkward: 7, "": 8]
@@ -108,7 +108,7 @@ import Testing
             ("PendingCall", Mirror(reflecting: state.pendingCalls[0]).children.count, 7),
             ("ApprovalDecision", Mirror(reflecting: state.pendingCalls[1].approval!).children.count, 3),
             ("IdempotencyKey", Mirror(reflecting: state.pendingCalls[0].key).children.count, 3),
-            ("Usage", Mirror(reflecting: state.usage).children.count, 2),
+            ("Usage", Mirror(reflecting: state.usage).children.count, 3),
             ("Counters", Mirror(reflecting: state.counters).children.count, 3),
             ("Plan", Mirror(reflecting: state.plan!).children.count, 1),
             ("Plan.Step", Mirror(reflecting: state.plan!.steps[0]).children.count, 2),

@@ -81,6 +81,7 @@ import Testing
         ("output: {matches: '^booked'}", "expected it to match /^booked/"),
         ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
         ("trajectory: {match: exact, arguments: ignore, steps: [travel_hotels_book, travel_hotels_search]}", "F1 0.00 (threshold 1.00)"),
+        (#"judge: {rubric: r, model: {script: [{text: '{"pass": false, "reasoning": "no"}'}]}}"#, "judged fail: no"),
     ]
 
     @Test(arguments: failing)

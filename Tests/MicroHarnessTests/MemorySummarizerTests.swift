@@ -26,9 +26,11 @@ import Testing
         #expect(outcome.record.summarizerUsageByAgent == ["planner": Usage(inputTokens: 620, outputTokens: 60)])
         // The run's own usage (what its token budget reads) includes the summarizer.
         #expect(outcome.result?.usage == usage.total)
-        #expect(abs(outcome.record.summarizerCost - 0.00023) < 1e-12)
+        #expect(abs(try #require(outcome.record.summarizerCost) - 0.00023) < 1e-12)
         #expect(TokensExpectation.count(in: outcome.record).text.hasSuffix("(agents \(usage.agents.totalTokens), summarizer 680)"))
-        #expect(TerminalReport.summary([outcome], color: false).contains("6 steps, 0 crashes, 0 s virtual, 680 summarizer tokens"))
+        let line = TerminalReport.summary([outcome], color: false)
+        #expect(line.contains("6 steps, 0 crashes, 0 s virtual, 6774 tokens (in "), "\(line)")
+        #expect(line.contains(", summarizer 680), $0.000230"), "\(line)")
         #expect(JSONReport.scenario(outcome)["tokens"] == ["agents": .integer(usage.agents.totalTokens), "summarizer": 680])
         // Its request was measured against its own window.
         #expect(outcome.record.requestMeasures.contains { $0.summarizer && $0.step == nil && $0.contextWindow == 200_000 })

@@ -15,6 +15,11 @@ import Testing
             "file": "Scenarios/book.yaml", "name": "books a flight", "passed": true, "status": "completed",
             "output": "Booked.", "failure": nil, "error": nil, "steps": 2, "crashes": 0, "virtualDurationMs": 1500,
             "faultsInjected": 0, "traceEvents": 0, "tokens": ["agents": 0, "summarizer": 0],
+            "costs": [
+                "tokens": ["input": 0, "output": 0, "cached": 0, "summarizer": 0, "judge": 0, "total": 0],
+                "costUSD": 0.0, "summarizerCostUSD": 0.0, "judgeCostUSD": 0.0, "unpriced": [], "agents": [:], "judges": [],
+            ],
+            "judges": [],
             "checks": [["name": "status", "line": 9, "passed": true, "message": "the run ended completed"]],
         ])
         let failing = scenarios[1]

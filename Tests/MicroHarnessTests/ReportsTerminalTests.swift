@@ -10,7 +10,7 @@ import Testing
             color: false)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "✓ books a flight  2 steps, 0 crashes, 1.5 s virtual  (Scenarios/book.yaml)")
-        #expect(lines[1] == "✗ shop  3 steps, 1 crash, 63.3 s virtual  (Scenarios/shop.yaml)")
+        #expect(lines[1] == "✗ shop  3 steps, 1 crash, 63.3 s virtual, 15 tokens (in 10, out 5), cost unknown (no price for main (unknown model))  (Scenarios/shop.yaml)")
         #expect(lines[2].hasPrefix("    Scenarios/shop.yaml:14: output: the output a<b & \"c\""))
         #expect(lines[3] == "    Scenarios/shop.yaml: fault_fired: a fault never fired")
         #expect(lines[4] == "✗ broken world  0 steps, 0 crashes, 0 s virtual  (Scenarios/broken.yaml)")

@@ -90,7 +90,7 @@ import Testing
             Self.model(ScriptedHTTPTransport(.init(body: Fixtures.anthropicThinking))), Conversation.request)
         #expect(events.contains(.reasoningDelta("Let me think.")))
         #expect(response.message.text == "4")
-        #expect(response.usage == Usage(inputTokens: 15, outputTokens: 20))
+        #expect(response.usage == Usage(inputTokens: 15, outputTokens: 20, cachedInputTokens: 5))
     }
 
     /// A tool-use turn after extended thinking goes back with its thinking blocks unchanged (signature and

@@ -47,7 +47,7 @@ import Testing
     @Test(arguments: [
         (#"{"output_tokens":0}"#, Usage(inputTokens: 25, outputTokens: 0)),
         (#"{"output_tokens":7,"input_tokens":30}"#, Usage(inputTokens: 30, outputTokens: 7)),
-        (#"{"output_tokens":7,"input_tokens":0,"cache_read_input_tokens":40}"#, Usage(inputTokens: 40, outputTokens: 7)),
+        (#"{"output_tokens":7,"input_tokens":0,"cache_read_input_tokens":40}"#, Usage(inputTokens: 40, outputTokens: 7, cachedInputTokens: 40)),
     ])
     func deltaUsageOverridesByPresence(usage: String, expected: Usage) async throws {
         let body = Self.events([Self.start] + Self.text + [Self.delta(#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":\#(usage)}"#), Self.stop])

@@ -560,7 +560,7 @@ extension ModelResponse {
     var traceValue: JSONValue {
         var value: [String: JSONValue] = [
             "message": message.jsonValue, "stopReason": .string(stopReason.rawValue),
-            "usage": ["inputTokens": .integer(usage.inputTokens), "outputTokens": .integer(usage.outputTokens)],
+            "usage": usage.jsonValue,
         ]
         if let stopDetails { value["stopDetails"] = stopDetails }
         if !truncatedToolCalls.isEmpty {

@@ -89,7 +89,9 @@ extension RunState {
         w.writeRaw(",\"startedAt\":"); w.writeInteger(startedAt.millisecondsSinceEpoch)
         w.writeRaw(",\"status\":"); w.writeString(status.rawValue)
         w.writeRaw(",\"step\":"); w.writeInteger(step)
-        w.writeRaw(",\"usage\":{\"inputTokens\":"); w.writeInteger(usage.inputTokens)
+        w.writeRaw(",\"usage\":{")
+        if usage.cachedInputTokens != 0 { w.writeRaw("\"cachedInputTokens\":"); w.writeInteger(usage.cachedInputTokens); w.writeRaw(",") }
+        w.writeRaw("\"inputTokens\":"); w.writeInteger(usage.inputTokens)
         w.writeRaw(",\"outputTokens\":"); w.writeInteger(usage.outputTokens)
         w.writeRaw("}}")
         return w.bytes

@@ -54,16 +54,53 @@ public struct ModelOptions: Sendable, Hashable, Codable {
 public struct Usage: Sendable, Hashable, Codable {
     public var inputTokens: Int
     public var outputTokens: Int
+    /// The part of ``inputTokens`` the provider served from its prompt cache (billed at its cached rate):
+    /// Anthropic `cache_read_input_tokens`, OpenAI `prompt_tokens_details.cached_tokens`, Gemini
+    /// `cachedContentTokenCount`. Encoded only when not 0, so traces of uncached calls keep their shape.
+    public var cachedInputTokens: Int
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }
 
     public static func + (a: Usage, b: Usage) -> Usage {
-        Usage(inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens)
+        Usage(
+            inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
+            cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens)
+    }
+
+    enum CodingKeys: String, CodingKey { case inputTokens, outputTokens, cachedInputTokens }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputTokens = try container.decode(Int.self, forKey: .inputTokens)
+        outputTokens = try container.decode(Int.self, forKey: .outputTokens)
+        cachedInputTokens = try container.decodeIfPresent(Int.self, forKey: .cachedInputTokens) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(inputTokens, forKey: .inputTokens)
+        try container.encode(outputTokens, forKey: .outputTokens)
+        if cachedInputTokens != 0 { try container.encode(cachedInputTokens, forKey: .cachedInputTokens) }
+    }
+
+    /// The usage as trace data: `inputTokens`, `outputTokens`, and `cachedInputTokens` when not 0.
+    public var jsonValue: JSONValue {
+        var value: [String: JSONValue] = ["inputTokens": .integer(inputTokens), "outputTokens": .integer(outputTokens)]
+        if cachedInputTokens != 0 { value["cachedInputTokens"] = .integer(cachedInputTokens) }
+        return .object(value)
+    }
+
+    /// Reads ``jsonValue`` (missing fields are 0).
+    public init(json value: JSONValue) {
+        self.init(
+            inputTokens: value["inputTokens"]?.intValue ?? 0, outputTokens: value["outputTokens"]?.intValue ?? 0,
+            cachedInputTokens: value["cachedInputTokens"]?.intValue ?? 0)
     }
 }
 

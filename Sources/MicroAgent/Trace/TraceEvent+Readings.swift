@@ -11,14 +11,13 @@ extension TraceEvent {
     /// A `model_response` event's token usage.
     public var usage: Usage? {
         guard kind == .modelResponse else { return nil }
-        return Usage(
-            inputTokens: data["usage"]?["inputTokens"]?.intValue ?? 0, outputTokens: data["usage"]?["outputTokens"]?.intValue ?? 0)
+        return Usage(json: data["usage"] ?? .null)
     }
 
     /// A `compaction` event's summarizer usage, when a summarizer model was asked.
     public var summarizerUsage: Usage? {
         guard kind == .compaction, let usage = data["summarization"]?["response"]?["usage"] else { return nil }
-        return Usage(inputTokens: usage["inputTokens"]?.intValue ?? 0, outputTokens: usage["outputTokens"]?.intValue ?? 0)
+        return Usage(json: usage)
     }
 
     /// A `model_request` event's estimated size in tokens.

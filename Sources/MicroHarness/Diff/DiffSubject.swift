@@ -81,7 +81,7 @@ public struct DiffSubject: Sendable, Hashable {
             "unfiredFaults": .array(record.unfiredFaults.map { JSONValue.string($0.label) }),
             "checkpointGaps": .array(record.checkpointGaps.map(JSONValue.string)),
         ]
-        if !record.prices.isEmpty || !record.summarizerPrices.isEmpty { facts["costUSD"] = .number(record.cost) }
+        if !record.prices.isEmpty || !record.summarizerPrices.isEmpty { facts["costUSD"] = record.cost.map(JSONValue.number) ?? .null }
         let steps = Self.steps(record.trace, prices: record.prices)
         self.init(
             file: file, format: .runRecord,

@@ -45,16 +45,28 @@ public struct TokensExpectation: CountExpectation {
     }
 }
 
-/// `cost`: cost in USD from the agents' and their memory summarizers' prices, over every run.
+/// `cost`: cost in USD from the agents' and their memory summarizers' prices, over every run (judges apart).
+/// It fails when a model that spent tokens has no known price: an unknown cost is never taken as 0.
 public struct CostExpectation: CountExpectation {
     public static let name = "cost"
     public var bounds: Bounds
     public init(_ bounds: Bounds) { self.bounds = bounds }
 
+    /// The cost (NaN when unknown, which no bounds contain) and how to say it.
     public static func count(in record: RunRecord) -> (value: Double, text: String) {
-        let summarizer = record.summarizerCost
-        let split = summarizer > 0 ? " (summarizer $\(String(format: "%.6f", summarizer)))" : ""
-        return (record.cost, "cost $\(String(format: "%.6f", record.cost))\(split)")
+        let costs = record.costs
+        guard let cost = costs.cost else { return (.nan, costs.costText) }
+        let summarizer = costs.summarizerCost ?? 0
+        let split = summarizer > 0 ? " (summarizer \(RunCosts.usd(summarizer)))" : ""
+        return (cost, "cost \(RunCosts.usd(cost))\(split)")
+    }
+
+    public func check(_ record: RunRecord) -> Verdict {
+        let (value, text) = Self.count(in: record)
+        guard !value.isNaN else {
+            return Verdict(false, "\(text), expected \(bounds); give the model a price, or add it to prices: or --prices")
+        }
+        return Verdict(bounds.contains(value), "\(text), expected \(bounds)")
     }
 }
 

@@ -69,6 +69,7 @@ enum BuiltinExpectations {
         DelegatedExpectation.self, NoDuplicateSideEffectsExpectation.self, FaultInjectedExpectation.self,
         ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self, ApprovalsExpectation.self,
         TrajectoryExpectation.self,
+        JudgeExpectation.self,
     ]
 }
 

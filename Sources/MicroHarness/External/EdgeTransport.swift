@@ -63,7 +63,8 @@ struct EdgeTransport: HTTPTransport {
             }
             usage = Usage(
                 inputTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
-                outputTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0)
+                outputTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0,
+                cachedInputTokens: json["usage"]?["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
         } else if let blocks = json["content"]?.arrayValue {
             for block in blocks {
                 if block["type"]?.stringValue == "text" { text += block["text"]?.stringValue ?? "" }
@@ -73,8 +74,12 @@ struct EdgeTransport: HTTPTransport {
                         arguments: block["input"] ?? .object([:])))
                 }
             }
+            // As the streaming adapter counts it: cache writes and reads are input too, the reads also cached.
+            let reported = json["usage"]
+            let cached = reported?["cache_read_input_tokens"]?.intValue ?? 0
             usage = Usage(
-                inputTokens: json["usage"]?["input_tokens"]?.intValue ?? 0, outputTokens: json["usage"]?["output_tokens"]?.intValue ?? 0)
+                inputTokens: (reported?["input_tokens"]?.intValue ?? 0) + (reported?["cache_creation_input_tokens"]?.intValue ?? 0) + cached,
+                outputTokens: reported?["output_tokens"]?.intValue ?? 0, cachedInputTokens: cached)
         } else {
             return nil
         }

@@ -100,7 +100,7 @@ final class ExternalEdge: Sendable {
         var data: [String: JSONValue] = ["status": .integer(status)]
         if let summary {
             state.withLock { $0.usage = $0.usage + summary.usage }
-            data["usage"] = ["inputTokens": .integer(summary.usage.inputTokens), "outputTokens": .integer(summary.usage.outputTokens)]
+            data["usage"] = summary.usage.jsonValue
             data["text"] = .string(summary.message.text)
             data["toolCalls"] = .array(summary.message.toolCalls.map { ["name": .string($0.name), "arguments": $0.arguments] })
             data["stopReason"] = .string(summary.stopReason.rawValue)

@@ -6,6 +6,7 @@ extension RunRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case scenario, file, seed, runID, result, error, trace, crashes, virtualDurationMs, unfiredFaults, checkpointGaps
         case sideEffects, unusedRecordings, contextWindows, prices, factErrors, version, requestMeasures, summarizerPrices
+        case models, judgePrices
     }
 
     /// The format version written by ``json``.
@@ -33,6 +34,8 @@ extension RunRecord: Codable {
         try container.encode(factErrors, forKey: .factErrors)
         try container.encode(requestMeasures, forKey: .requestMeasures)
         try container.encode(summarizerPrices, forKey: .summarizerPrices)
+        try container.encode(models, forKey: .models)
+        try container.encode(judgePrices, forKey: .judgePrices)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,7 +61,10 @@ extension RunRecord: Codable {
             factErrors: try container.decode([String].self, forKey: .factErrors),
             // Absent from records written before requests were measured.
             requestMeasures: try container.decodeIfPresent([RequestMeasure].self, forKey: .requestMeasures) ?? [],
-            summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:])
+            summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:],
+            // Absent from records written before costs were itemized.
+            models: try container.decodeIfPresent([String: String].self, forKey: .models) ?? [:],
+            judgePrices: try container.decodeIfPresent([String: Price].self, forKey: .judgePrices) ?? [:])
     }
 
     /// The record as canonical JSON (sorted keys), what `--save-record` writes.

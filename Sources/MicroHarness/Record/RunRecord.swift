@@ -33,14 +33,20 @@ public struct RunRecord: Sendable, Hashable {
     public var unusedRecordings: [String]
     /// Each agent's model context window, in tokens.
     public var contextWindows: [String: Int]
-    /// Each agent's prices in USD per million input and output tokens.
+    /// Each agent's model price (USD per million tokens), for the agents whose price is known (given in the
+    /// scenario or found in a price table, ``PriceTable``); an agent missing here has no known price.
     public var prices: [String: Price]
     /// Problems reading the facts above (a store that could not be read); each fails the run's checks.
     public var factErrors: [String]
     /// Every model request as its provider received it, measured when it was sent (by run, agent, in order).
     public var requestMeasures: [RequestMeasure]
-    /// Each agent's memory summarizer's prices, for the agents that have one.
+    /// Each agent's memory summarizer's price, for the agents that have one with a known price.
     public var summarizerPrices: [String: Price]
+    /// The model each agent (`NAME`), memory summarizer (`NAME/summarizer`) and judge (``JudgeVerdict/id``)
+    /// used, as `provider/model` (`scripted/NAME` for scripted turns), so that a missing price names it.
+    public var models: [String: String]
+    /// Each judge's model price, by ``JudgeVerdict/id``, for the judges whose price is known.
+    public var judgePrices: [String: Price]
 
     /// A fault that should have fired and did not.
     public struct UnfiredFault: Sendable, Hashable, Codable {
@@ -57,9 +63,24 @@ public struct RunRecord: Sendable, Hashable {
     public struct Price: Sendable, Hashable, Codable {
         public var input: Double
         public var output: Double
-        public init(input: Double, output: Double) {
+        /// USD per million cached input tokens (``Usage/cachedInputTokens``); nil bills them as input.
+        public var cached: Double?
+        /// Where the price came from: `scenario`, `prices` (the scenario's `prices:` block), a `--prices`
+        /// file's path, or `bundled YYYY-MM-DD` (``PriceTable/bundled``); nil when not said.
+        public var source: String?
+
+        public init(input: Double, output: Double, cached: Double? = nil, source: String? = nil) {
             self.input = input
             self.output = output
+            self.cached = cached
+            self.source = source
+        }
+
+        /// What `usage` costs at this price, in USD: uncached input, cached input and output.
+        public func cost(of usage: Usage) -> Double {
+            let cachedTokens = min(max(usage.cachedInputTokens, 0), usage.inputTokens)
+            let uncached = Double(usage.inputTokens - cachedTokens) * input
+            return (uncached + Double(cachedTokens) * (cached ?? input) + Double(usage.outputTokens) * output) / 1e6
         }
     }
 
@@ -68,7 +89,8 @@ public struct RunRecord: Sendable, Hashable {
         trace: [TraceEvent], crashes: Int = 0, virtualDuration: Duration = .zero, unfiredFaults: [UnfiredFault] = [],
         checkpointGaps: [String] = [], sideEffects: [SideEffect] = [], unusedRecordings: [String] = [],
         contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = [],
-        requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:]
+        requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:], models: [String: String] = [:],
+        judgePrices: [String: Price] = [:]
     ) {
         self.scenario = scenario
         self.file = file
@@ -88,6 +110,8 @@ public struct RunRecord: Sendable, Hashable {
         self.factErrors = factErrors
         self.requestMeasures = requestMeasures
         self.summarizerPrices = summarizerPrices
+        self.models = models
+        self.judgePrices = judgePrices
     }
 
     // MARK: Readings
@@ -124,18 +148,12 @@ public struct RunRecord: Sendable, Hashable {
         return (agents, summarizers, agents + summarizers)
     }
 
-    /// Cost in USD from the agents' and their summarizers' prices, over every run.
-    public var cost: Double { Self.cost(usageByAgent, prices) + Self.cost(summarizerUsageByAgent, summarizerPrices) }
+    /// Cost in USD of the agents' and their summarizers' tokens, over every run; nil when a model that used
+    /// tokens has no known price (``costs`` says which). Judges are apart (``RunCosts/judgeCost``).
+    public var cost: Double? { costs.cost }
 
-    /// The summarizers' share of ``cost``.
-    public var summarizerCost: Double { Self.cost(summarizerUsageByAgent, summarizerPrices) }
-
-    private static func cost(_ usage: [String: Usage], _ prices: [String: Price]) -> Double {
-        usage.sorted { $0.key < $1.key }.reduce(0) { total, entry in
-            guard let price = prices[entry.key] else { return total }
-            return total + Double(entry.value.inputTokens) * price.input / 1e6 + Double(entry.value.outputTokens) * price.output / 1e6
-        }
-    }
+    /// The summarizers' share of ``cost``; nil when one that used tokens has no known price.
+    public var summarizerCost: Double? { costs.summarizerCost }
 
     /// Keys whose side effect was recorded more than once, with how many times.
     public var duplicateSideEffects: [String: Int] {

@@ -27,6 +27,11 @@ public enum HTMLReport {
             ("faults injected", "\(outcome.faultsInjected)"), ("trace events", "\(outcome.trace.count)"),
         ]
         if let result = outcome.result { facts.append(("run", result.runID)) }
+        let costs = outcome.record.costs
+        if costs.tokens.total + costs.tokens.judge > 0 {
+            facts.append(("tokens", costs.tokens.text))
+            facts.append(("cost", costs.costText))
+        }
         for (name, value) in facts { html += "<div><dt>\(e(name))</dt><dd>\(e(value))</dd></div>\n" }
         html += "</dl>\n"
         if let output = outcome.result?.output { html += "<h2>Output</h2><pre class=\"output\">\(e(output))</pre>\n" }
@@ -36,6 +41,8 @@ public enum HTMLReport {
         if let error = outcome.error { html += "<h2>Error</h2><pre class=\"output bad\">\(e(error))</pre>\n" }
         html += "</header>\n"
         html += checks(outcome)
+        html += costsTable(outcome.record)
+        html += judgesTable(outcome.record)
         html += "<h2>Timeline</h2>\n"
         html += outcome.trace.isEmpty ? "<p class=\"empty\">The trace is empty.</p>\n" : timeline(outcome.trace)
         html += "<section id=\"inspector\"><h3>Hover or click an event to see its data</h3><pre></pre></section>\n"
@@ -52,12 +59,14 @@ public enum HTMLReport {
         html += "<header><h1>Scenarios</h1>\n<p class=\"counts\"><span class=\"good\">\(passed) passed</span>, "
         html += "<span class=\"\(passed == outcomes.count ? "" : "bad")\">\(outcomes.count - passed) failed</span></p></header>\n"
         html += "<table class=\"index\">\n<thead><tr><th></th><th>scenario</th><th>file</th><th>status</th><th>steps</th>"
-        html += "<th>crashes</th><th>faults</th><th>virtual time</th><th>failed checks</th></tr></thead>\n<tbody>\n"
+        html += "<th>crashes</th><th>faults</th><th>virtual time</th><th>tokens</th><th>cost</th><th>failed checks</th></tr></thead>\n<tbody>\n"
         for (outcome, name) in zip(outcomes, names) {
             html += "<tr class=\"\(outcome.passed ? "pass" : "fail")\"><td>\(badge(outcome.passed))</td>"
             html += "<td><a href=\"\(e(name))\">\(e(outcome.scenario.name))</a></td><td>\(e(outcome.scenario.file))</td>"
             html += "<td>\(e(outcome.reportStatus))</td><td>\(outcome.reportSteps)</td><td>\(outcome.crashes)</td>"
             html += "<td>\(outcome.faultsInjected)</td><td>\(e(ReportText.duration(outcome.virtualDuration)))</td>"
+            let costs = outcome.record.costs
+            html += "<td>\(costs.tokens.total)</td><td>\(e(costs.cost.map(RunCosts.usd) ?? "unknown"))</td>"
             html += "<td>\(outcome.failures.count)</td></tr>\n"
         }
         html += "</tbody>\n</table>\n</body>\n</html>\n"

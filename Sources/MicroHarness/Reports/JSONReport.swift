@@ -20,6 +20,15 @@ import MicroAgent
 ///       "steps": 3, "crashes": 1, "virtualDurationMs": 61000,
 ///       "faultsInjected": 1, "traceEvents": 42,
 ///       "tokens": {"agents": 1200, "summarizer": 300},   // tokens spent, memory summarizers apart
+///       "costs": {                        // RunCosts.jsonValue: tokens by kind, USD (null: a price is unknown)
+///         "tokens": {"input": 1000, "output": 200, "cached": 0, "summarizer": 300, "judge": 80, "total": 1500},
+///         "costUSD": 0.0123 | null, "summarizerCostUSD": 0.0004, "judgeCostUSD": 0.0001 | null,
+///         "unpriced": ["planner (scripted/planner)"],
+///         "agents": {"planner": {"model": "openai/gpt-4o", "tokens": {…}, "costUSD": …, "summarizerCostUSD": …, "priceSource": "bundled 2026-12-02"}},
+///         "judges": [{"id": "expect[2].judge", "model": "scripted/judge", "tokens": 80, "costUSD": …}]
+///       },
+///       "judges": [{"id": "expect[2].judge", "rubric": "…", "model": "scripted/judge", "pass": true, "score": 0.9,
+///                   "reasoning": "…", "error": null}],
 ///       "checks": [{"name": "status", "line": 12, "passed": true, "message": "…"}]  // line 0: implicit check;
 ///                                         // scored checks add "scores": {"precision": 1, "recall": 0.5, "f1": 0.67, "threshold": 0.6}
 ///     }
@@ -54,6 +63,14 @@ public enum JSONReport {
                 "agents": .integer(outcome.record.totalUsage.agents.totalTokens),
                 "summarizer": .integer(outcome.record.totalUsage.summarizers.totalTokens),
             ],
+            "costs": outcome.record.costs.jsonValue,
+            "judges": .array(outcome.record.judgeVerdicts.map { verdict in
+                [
+                    "id": .string(verdict.id), "rubric": .string(verdict.rubric), "model": .string(verdict.model),
+                    "pass": verdict.passed.map(JSONValue.bool) ?? .null, "score": verdict.score.map(JSONValue.number) ?? .null,
+                    "reasoning": .string(verdict.reasoning), "error": verdict.error.map { .string($0.description) } ?? .null,
+                ]
+            }),
             "checks": .array(outcome.checks.map { check in
                 var entry: [String: JSONValue] = [
                     "name": .string(check.name), "line": .integer(check.line), "passed": .bool(check.passed),

@@ -6,8 +6,10 @@ import MicroAgent
 /// One `<testsuite>` inside `<testsuites>`; one `<testcase>` per scenario with `classname` = the scenario
 /// file and `name` = the scenario name. A failing scenario has a `<failure>` (or an `<error>` when the run
 /// threw instead of ending) whose text lists each failed check as `file:line: name: message`. Every case has
-/// `<properties>` (status, steps, crashes, virtual duration, faults injected, and scored checks' figures as
-/// `trajectory.f1` …) and a `<system-out>` with a
+/// `<properties>` (status, steps, crashes, virtual duration, faults injected; tokens by kind `tokens_input`,
+/// `tokens_output`, `tokens_cached`, `tokens_summarizer`, `tokens_judge`, `tokens_total`; `cost_usd` and
+/// `judge_cost_usd`, `unknown` when a price is; per agent `agent.NAME.tokens` and `agent.NAME.cost_usd`; per
+/// judge `expect[N].judge.verdict` and `expect[N].judge.score`; scored checks' figures as `trajectory.f1` …) and a `<system-out>` with a
 /// short summary of its Trace. Test-case times are not written: scenarios run on a virtual clock, and the
 /// wall time is only known for the whole suite.
 public enum JUnitReport {
@@ -35,7 +37,7 @@ public enum JUnitReport {
             ("status", outcome.reportStatus), ("steps", "\(outcome.reportSteps)"), ("crashes", "\(outcome.crashes)"),
             ("virtual_duration_ms", "\(outcome.virtualDuration.milliseconds)"),
             ("faults_injected", "\(outcome.faultsInjected)"),
-        ] + ReportText.scoreNames(outcome.checks).map { ($0.name, "\($0.value)") }
+        ] + costProperties(outcome.record) + ReportText.scoreNames(outcome.checks).map { ($0.name, "\($0.value)") }
         for (name, value) in properties {
             xml += "        <property name=\"\(name)\" value=\"\(attribute(value))\"/>\n"
         }
@@ -62,6 +64,28 @@ public enum JUnitReport {
     }
 
     private static func attribute(_ text: String) -> String { ReportText.xml(text, attribute: true) }
+
+    /// Tokens by kind, costs, and per agent and judge.
+    static func costProperties(_ record: RunRecord) -> [(String, String)] {
+        let costs = record.costs
+        let tokens = costs.tokens
+        func usd(_ value: Double?) -> String { value.map { String(format: "%.6f", $0) } ?? "unknown" }
+        var properties: [(String, String)] = [
+            ("tokens_input", "\(tokens.input)"), ("tokens_output", "\(tokens.output)"), ("tokens_cached", "\(tokens.cached)"),
+            ("tokens_summarizer", "\(tokens.summarizer)"), ("tokens_judge", "\(tokens.judge)"), ("tokens_total", "\(tokens.total)"),
+            ("cost_usd", usd(costs.cost)), ("judge_cost_usd", usd(costs.judgeCost)),
+        ]
+        for agent in costs.agents {
+            properties.append(("agent.\(agent.agent).tokens", "\(agent.tokens.total)"))
+            properties.append(("agent.\(agent.agent).cost_usd", usd(agent.cost)))
+        }
+        for verdict in record.judgeVerdicts {
+            let word = verdict.error != nil ? "error" : verdict.passed.map { $0 ? "pass" : "fail" } ?? "none"
+            properties.append(("\(verdict.id).verdict", word))
+            if let score = verdict.score { properties.append(("\(verdict.id).score", Bounds.format(score))) }
+        }
+        return properties
+    }
 
     /// The run's figures, then one line per trace event (up to ``traceLineLimit``).
     static func traceSummary(_ outcome: ScenarioOutcome) -> String {

@@ -55,6 +55,9 @@ enum TraceEventText {
                 text("method").map { "summary: \($0)" },
                 event.summarizerUsage.map { "summarizer \($0.inputTokens) in + \($0.outputTokens) out tokens" },
             ]
+        case .judgeVerdict:
+            let verdict = JudgeVerdict(event: event)
+            parts = [text("id"), text("model"), verdict?.summary]
         default: parts = [data.objectValue?.isEmpty == true ? nil : data.canonicalString()]
         }
         return ReportText.short(parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "), 160)

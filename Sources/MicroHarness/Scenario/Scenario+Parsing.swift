@@ -20,6 +20,7 @@ extension Scenario {
     public init(parsing text: String, file: String, catalog: Catalog = .empty) throws(ScenarioError) {
         let root = try YAMLNode.root(of: text, file: file).mapping([
             "name", "description", "seed", "services", "fixtures", "agents", "remote_agents", "run", "faults", "expect",
+            "prices",
         ])
         self.file = file
         self.catalog = catalog
@@ -67,6 +68,7 @@ extension Scenario {
                 message: "only the agent the run starts may be an external process")
         }
         faults = try (root["faults"]?.sequence() ?? []).map { (node) throws(ScenarioError) in try Self.fault(node, catalog: catalog) }
+        if let node = root["prices"] { prices = try PriceTable(parsing: node, source: "prices") }
         let expectationTypes = catalog.allExpectations
         expectations = try (root["expect"]?.sequence() ?? []).map { (node) throws(ScenarioError) in
             try Self.expectation(node, types: expectationTypes)
@@ -211,7 +213,7 @@ extension Scenario {
             name: try map.required("name").string(), url: url, description: try map["description"]?.string() ?? "", line: node.line)
     }
 
-    private static func model(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> ModelSpec {
+    static func model(_ node: YAMLNode, catalog: Catalog) throws(ScenarioError) -> ModelSpec {
         let map = try node.mapping([
             "script", "provider", "model", "cassette", "base_url", "backend", "context_window", "price",
         ])
@@ -239,15 +241,14 @@ extension Scenario {
                 provider: name, model: try map["model"]?.string() ?? "", cassette: try map.required("cassette").string(),
                 baseURL: try map["base_url"]?.string())
         }
-        var inputPrice = 0.0, outputPrice = 0.0
-        if let price = map["price"] {
-            let prices = try price.mapping(["input", "output"])
-            inputPrice = try prices["input"]?.double() ?? 0
-            outputPrice = try prices["output"]?.double() ?? 0
+        var price: RunRecord.Price?
+        if let node = map["price"] {
+            price = try PriceTable.price(node)
+            price?.source = "scenario"
         }
         return ModelSpec(
-            backend: backend, contextWindow: try map["context_window"]?.int(), inputPrice: inputPrice,
-            outputPrice: outputPrice, line: node.line)
+            backend: backend, contextWindow: try map["context_window"]?.int(), inputPrice: price?.input ?? 0,
+            outputPrice: price?.output ?? 0, line: node.line, price: price)
     }
 
     private static func turn(_ node: YAMLNode) throws(ScenarioError) -> ScriptedModel.Turn {
@@ -273,8 +274,10 @@ extension Scenario {
         }
         var usage: Usage?
         if let usageNode = map["usage"] {
-            let spec = try usageNode.mapping(["input", "output"])
-            usage = Usage(inputTokens: try spec["input"]?.int() ?? 0, outputTokens: try spec["output"]?.int() ?? 0)
+            let spec = try usageNode.mapping(["input", "output", "cached"])
+            usage = Usage(
+                inputTokens: try spec["input"]?.int() ?? 0, outputTokens: try spec["output"]?.int() ?? 0,
+                cachedInputTokens: try spec["cached"]?.int() ?? 0)
         }
         let text = try map["text"]?.string()
         if text == nil && toolCalls.isEmpty && failure == nil {

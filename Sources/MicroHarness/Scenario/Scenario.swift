@@ -23,6 +23,8 @@ public struct Scenario: Sendable {
     public var remoteAgents: [RemoteAgentSpec]
     /// What the file's names were resolved against; the world builds its services, agents and models from it.
     public var catalog: Catalog
+    /// Model prices for this scenario (its `prices:` block, over a `--prices` file), before the bundled table.
+    public var prices = PriceTable()
 
     /// The agent spec called `name`.
     public func agent(_ name: String) -> AgentSpec? { agents.first { $0.name == name } }
@@ -126,10 +128,14 @@ public struct ModelSpec: Sendable, Hashable {
     public var backend: Backend
     /// Overrides the model's context window (tokens), to force compaction in small scenarios.
     public var contextWindow: Int?
-    /// USD per million input and output tokens, for cost expectations.
+    /// USD per million input and output tokens of ``price`` (0 when the file gives none; costs read ``price``
+    /// and the price tables, never these zeros).
     public var inputPrice: Double
     public var outputPrice: Double
     public var line: Int
+    /// The price written with the model (`price: {input, output, cached}`); nil when the file gives none and
+    /// a price table decides (``PriceTable``).
+    public var price: RunRecord.Price? = nil
 }
 
 /// Compact-memory settings of an agent.

@@ -302,16 +302,14 @@ extension World {
         do { gaps = try await checkpointGaps() } catch { problems.append("reading checkpoints failed: \(error)") }
         var effects: [SideEffect] = []
         do { effects = try await ledger.entries() } catch { problems.append("reading the side-effect ledger failed: \(error)") }
-        let prices = Dictionary(scenario.agents.map { ($0.name, RunRecord.Price(input: $0.model.inputPrice, output: $0.model.outputPrice)) }) { a, _ in a }
-        let summarizerPrices = Dictionary(scenario.agents.compactMap { agent in
-            agent.memory.summarizer.map { (agent.name, RunRecord.Price(input: $0.inputPrice, output: $0.outputPrice)) }
-        }) { a, _ in a }
-        return RunRecord(
+        let pricing = scenario.modelPricing
+        let record = RunRecord(
             scenario: scenario.name, file: scenario.file, seed: scenario.seed, runID: scenario.run.runID, result: result,
             error: error, trace: trace.all, crashes: crashes, virtualDuration: virtualDuration,
             unfiredFaults: injector.unfired.map { RunRecord.UnfiredFault(label: $0.label, line: $0.line) }, checkpointGaps: gaps,
-            sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: prices,
-            factErrors: problems, requestMeasures: meter.measures, summarizerPrices: summarizerPrices)
+            sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: pricing.prices,
+            factErrors: problems, requestMeasures: meter.measures, summarizerPrices: pricing.summarizerPrices, models: pricing.models)
+        return await judged(record)
     }
 }
 

@@ -10,8 +10,8 @@ import MicroAgent
 /// signature; signed (and redacted) blocks fold into ``ReasoningPart``s and go back unchanged with the history,
 /// as the API requires after a tool-use turn. `max_tokens` is required by the API: ``defaultMaxTokens`` is sent
 /// when the request sets none. Input usage counts cached tokens too (`input_tokens` +
-/// `cache_creation_input_tokens` + `cache_read_input_tokens`), as they fill the context window. The
-/// stream must end with `message_stop`, or it is ``ModelError/Code/truncated``.
+/// `cache_creation_input_tokens` + `cache_read_input_tokens`), as they fill the context window; the cache
+/// reads are also ``Usage/cachedInputTokens``. The stream must end with `message_stop`, or it is ``ModelError/Code/truncated``.
 public struct AnthropicModel: Model {
     public static let defaultBaseURL = "https://api.anthropic.com/v1"
     public static let defaultModel = "claude-sonnet-4-5"
@@ -243,8 +243,11 @@ struct AnthropicStreamHandler: SSEEventHandler {
         }
     }
 
-    /// Input counts cached tokens too: they fill the context window.
-    private var usage: Usage { Usage(inputTokens: input + cacheCreation + cacheRead, outputTokens: output) }
+    /// Input counts cached tokens too: they fill the context window; the cache reads are also kept apart
+    /// (billed at the cached rate). Cache writes stay plain input.
+    private var usage: Usage {
+        Usage(inputTokens: input + cacheCreation + cacheRead, outputTokens: output, cachedInputTokens: cacheRead)
+    }
 
     mutating func finish(_ emit: (ModelEvent) -> Void) throws {
         guard done else { throw ModelError(.truncated, "the stream ended before message_stop") }

@@ -151,7 +151,8 @@ struct GeminiStreamHandler: SSEEventHandler {
             usage = Usage(
                 inputTokens: metadata["promptTokenCount"]?.intValue ?? 0,
                 outputTokens: (metadata["candidatesTokenCount"]?.intValue ?? 0)
-                    + (metadata["thoughtsTokenCount"]?.intValue ?? 0))
+                    + (metadata["thoughtsTokenCount"]?.intValue ?? 0),
+                cachedInputTokens: metadata["cachedContentTokenCount"]?.intValue ?? 0)
         }
         if chunk["promptFeedback"]?["blockReason"] != nil && chunk["candidates"] == nil {
             stopReason = .contentFilter

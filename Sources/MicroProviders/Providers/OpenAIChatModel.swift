@@ -228,7 +228,9 @@ struct OpenAIStreamHandler: SSEEventHandler {
         let chunk = try ProviderSupport.json(event.data, provider: "openai")
         if chunk["error"] != nil || event.type == "error" { throw ProviderError.inStream(chunk) }
         if let reported = chunk["usage"] ?? chunk["x_groq"]?["usage"], let prompt = reported["prompt_tokens"]?.intValue {
-            usage = Usage(inputTokens: prompt, outputTokens: reported["completion_tokens"]?.intValue ?? 0)
+            usage = Usage(
+                inputTokens: prompt, outputTokens: reported["completion_tokens"]?.intValue ?? 0,
+                cachedInputTokens: reported["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
         }
         guard let choice = chunk["choices"]?[0] else { return }
         if let delta = choice["delta"] {
