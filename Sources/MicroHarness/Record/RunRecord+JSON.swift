@@ -6,6 +6,7 @@ extension RunRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case scenario, file, seed, runID, result, error, trace, crashes, virtualDurationMs, unfiredFaults, checkpointGaps
         case sideEffects, unusedRecordings, contextWindows, prices, factErrors, version, requestMeasures, summarizerPrices
+        case providers
     }
 
     /// The format version written by ``json``.
@@ -33,6 +34,7 @@ extension RunRecord: Codable {
         try container.encode(factErrors, forKey: .factErrors)
         try container.encode(requestMeasures, forKey: .requestMeasures)
         try container.encode(summarizerPrices, forKey: .summarizerPrices)
+        try container.encode(providers, forKey: .providers)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,7 +60,9 @@ extension RunRecord: Codable {
             factErrors: try container.decode([String].self, forKey: .factErrors),
             // Absent from records written before requests were measured.
             requestMeasures: try container.decodeIfPresent([RequestMeasure].self, forKey: .requestMeasures) ?? [],
-            summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:])
+            summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:],
+            // Absent from records written before providers were recorded.
+            providers: try container.decodeIfPresent([String: String].self, forKey: .providers) ?? [:])
     }
 
     /// The record as canonical JSON (sorted keys), what `--save-record` writes.

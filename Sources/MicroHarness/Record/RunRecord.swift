@@ -41,6 +41,8 @@ public struct RunRecord: Sendable, Hashable {
     public var requestMeasures: [RequestMeasure]
     /// Each agent's memory summarizer's prices, for the agents that have one.
     public var summarizerPrices: [String: Price]
+    /// Each agent's model provider (``ModelInfo/provider``: `anthropic`, `openai`, `scripted`, …).
+    public var providers: [String: String]
 
     /// A fault that should have fired and did not.
     public struct UnfiredFault: Sendable, Hashable, Codable {
@@ -68,7 +70,7 @@ public struct RunRecord: Sendable, Hashable {
         trace: [TraceEvent], crashes: Int = 0, virtualDuration: Duration = .zero, unfiredFaults: [UnfiredFault] = [],
         checkpointGaps: [String] = [], sideEffects: [SideEffect] = [], unusedRecordings: [String] = [],
         contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = [],
-        requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:]
+        requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:], providers: [String: String] = [:]
     ) {
         self.scenario = scenario
         self.file = file
@@ -88,6 +90,7 @@ public struct RunRecord: Sendable, Hashable {
         self.factErrors = factErrors
         self.requestMeasures = requestMeasures
         self.summarizerPrices = summarizerPrices
+        self.providers = providers
     }
 
     // MARK: Readings
