@@ -34,6 +34,7 @@ struct TestCommand: AsyncParsableCommand {
     @Flag(help: "Write the golden Trace files the scenarios expect from this run.") var updateGolden = false
     @Option(help: "Write each scenario's run record (canonical JSON) to this folder, for micro check.") var saveRecords: String?
     @Option(help: "Scenarios run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var otel: OTelOptions
 
     func validate() throws {
         for pair in baseURLs where !pair.contains("=") { throw ValidationError("--base-url takes PROVIDER=URL, not \(pair)") }
@@ -42,6 +43,7 @@ struct TestCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console.current
         let started = ContinuousClock.now
+        let otlp = try otel.configuration()
         var files: [String] = []
         for path in paths { files += try ScenarioFiles.find(path) }
         var loaded: [Scenario] = []
@@ -91,7 +93,16 @@ struct TestCommand: AsyncParsableCommand {
             console.out(summary)
             if !broken.isEmpty { console.out("\(broken.count) scenario file(s) could not be read") }
         }
+        // After every report is out: a receiver that fails loses no report, and fails the command.
+        var exportFailed = false
+        if let otlp, !outcomes.isEmpty {
+            let failures = await OTelExport.export(
+                outcomes.map { ($0.record, $0.checks) }, configuration: otlp, options: otel)
+            for failure in failures { console.err("error: \(failure)") }
+            exportFailed = !failures.isEmpty
+        }
         if files.isEmpty { throw ValidationError("no scenario files under \(paths.joined(separator: ", "))") }
+        if exportFailed { throw ExitCode(1) }
         if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty { throw ExitCode(1) }
     }
 
