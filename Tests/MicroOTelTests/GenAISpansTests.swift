@@ -59,6 +59,12 @@ import Testing
         let outcome = try await Bundled.outcome("deadlines")
         let spans = outcome.record.otelSpans()
         let trace = outcome.record.trace
+        // Every event lies within its span.
+        for span in spans {
+            for event in span.events {
+                #expect(span.startUnixNano <= event.timeUnixNano && event.timeUnixNano <= span.endUnixNano, "\(event.name) on \(span.name)")
+            }
+        }
         for span in spans where span.name.hasPrefix("chat ") || span.name.hasPrefix("execute_tool ") {
             #expect(span.startUnixNano % 1_000_000 == 0)
             #expect(trace.contains { UInt64($0.at.millisecondsSinceEpoch) * 1_000_000 == span.startUnixNano })
@@ -121,6 +127,7 @@ import Testing
         trace.add(.resumed, step: 1, ms: 100, ["fromJuncture": "after_tool:1:1", "input": nil])
         trace.add(.toolCall, step: 1, ms: 110, ["tool": "slow", "callID": "c1", "attempt": 2])
         trace.add(.toolResult, step: 1, ms: 150, ["tool": "slow", "callID": "c1", "content": ["ok": true], "isError": false])
+        trace.add(.completed, step: 2, ms: 200, ["output": "done"])
         let spans = GenAISpans.spans(from: trace.events, traceKey: "k", options: .init(providers: ["a": "anthropic"]))
         let slow = spans.named("execute_tool slow")
         #expect(slow.count == 2)
@@ -134,7 +141,8 @@ import Testing
         let agent = spans.named("invoke_agent a")[0]
         #expect(agent.parentSpanID == nil)
         #expect(agent.attribute("gen_ai.provider.name") == .string("anthropic"))
-        #expect(agent.endUnixNano == UInt64(trace.base + 150) * 1_000_000)
+        #expect(agent.endUnixNano == UInt64(trace.base + 200) * 1_000_000)
+        #expect(agent.attribute("micro.run.status") == .string("completed"))
     }
 
     @Test func remoteDelegationsAreClientSpansAndUnansweredCallsEndInErrors() {
