@@ -131,7 +131,7 @@ private struct Assembler {
                 }
             }
             if spans[agent].attribute(GenAIConventions.requestModel) == nil {
-                spans[agent].attributes.append(.string(GenAIConventions.requestModel, model))
+                set(.string(GenAIConventions.requestModel, model), on: agent)
             }
             openChat[event.runID] = open(
                 "\(GenAIConventions.Operation.chat) \(model)", kind: .client, parent: spans[agent].spanID, event: event,
@@ -223,13 +223,16 @@ private struct Assembler {
                 addEvent(event, to: target(of: event, agent: agent), time: time)
             }
         case .completed:
-            spans[agent].attributes.append(.string("micro.run.status", "completed"))
+            set(.string("micro.run.status", "completed"), on: agent)
             addEvent(event, to: agent, time: time)
         case .failed, .cancelled:
             let code = event.kind == .cancelled ? "cancelled" : data["code"]?.stringValue ?? "_OTHER"
-            spans[agent].attributes.append(.string("micro.run.status", event.kind == .cancelled ? "cancelled" : "failed"))
-            spans[agent].attributes.append(.string(GenAIConventions.errorType, code))
+            set(.string("micro.run.status", event.kind == .cancelled ? "cancelled" : "failed"), on: agent)
+            set(.string(GenAIConventions.errorType, code), on: agent)
             spans[agent].status = .error(data["message"]?.stringValue ?? data["reason"]?.stringValue ?? event.kind.rawValue)
+            addEvent(event, to: agent, time: time)
+        case .paused:
+            set(.string("micro.run.status", "waiting_for_input"), on: agent)
             addEvent(event, to: agent, time: time)
         case .crashed:
             // The process died: every call in flight, in every run, ends here unanswered.
@@ -264,9 +267,8 @@ private struct Assembler {
         for (run, index) in agents {
             spans[index].endUnixNano = max(spans[index].endUnixNano, lastTime[run] ?? 0)
             if let total = usage[run] {
-                spans[index].attributes += [
-                    .int(GenAIConventions.usageInputTokens, total.input), .int(GenAIConventions.usageOutputTokens, total.output),
-                ]
+                set(.int(GenAIConventions.usageInputTokens, total.input), on: index)
+                set(.int(GenAIConventions.usageOutputTokens, total.output), on: index)
             }
         }
         if let root, let workflowEnd { spans[root].endUnixNano = max(spans[root].endUnixNano, GenAISpans.nanos(workflowEnd)) }
@@ -323,10 +325,16 @@ private struct Assembler {
         return spans.count - 1
     }
 
+    /// Sets an attribute, replacing one with the same key (keys are unique in a span).
+    mutating func set(_ attribute: OTelAttribute, on index: Int) {
+        spans[index].attributes.removeAll { $0.key == attribute.key }
+        spans[index].attributes.append(attribute)
+    }
+
     mutating func close(_ index: Int, at time: UInt64, status: OTelSpan.Status = .unset, errorType: String? = nil) {
         spans[index].endUnixNano = max(spans[index].startUnixNano, time)
         spans[index].status = status
-        if let errorType { spans[index].attributes.append(.string(GenAIConventions.errorType, errorType)) }
+        if let errorType { set(.string(GenAIConventions.errorType, errorType), on: index) }
     }
 
     /// The innermost span open in the event's run that the event concerns: the tool call it names, else the
@@ -341,8 +349,9 @@ private struct Assembler {
     }
 
     mutating func addEvent(_ event: TraceEvent, to index: Int, time: UInt64) {
-        var attributes: [OTelAttribute] = [.int("micro.sequence", event.sequence), .int("micro.step", event.step)]
-        if spans[index].attribute("micro.run.id")?.stringValue != event.runID { attributes.append(.string("micro.run.id", event.runID)) }
+        // Where the event sits in the Trace; its data follows as `micro.*` (a checkpoint's own `micro.sequence`).
+        var attributes: [OTelAttribute] = [.int("micro.trace.sequence", event.sequence), .int("micro.trace.step", event.step)]
+        if spans[index].attribute("micro.run.id")?.stringValue != event.runID { attributes.append(.string("micro.trace.run_id", event.runID)) }
         EventData.flatten(event.data, prefix: "micro", depth: 0, captureContent: options.captureContent, into: &attributes)
         spans[index].events.append(OTelSpan.Event(name: "micro.\(event.kind.rawValue)", timeUnixNano: time, attributes: attributes))
     }

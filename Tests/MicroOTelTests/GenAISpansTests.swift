@@ -51,6 +51,14 @@ import Testing
         #expect(book.attribute("gen_ai.tool.call.id") != nil)
         #expect(book.attribute("micro.idempotency_key")?.stringValue?.hasPrefix("run-s") == true)
         #expect(spans.with(id: book.parentSpanID)?.name == "invoke_agent booker")
+        // Keys are unique in every span and event (a checkpoint's own sequence is not the trace position).
+        for span in spans {
+            #expect(Set(span.attributes.map(\.key)).count == span.attributes.count, "\(span.name)")
+            for event in span.events { #expect(Set(event.attributes.map(\.key)).count == event.attributes.count, "\(event.name)") }
+        }
+        let checkpoint = try #require(spans.flatMap(\.events).first { $0.name == "micro.checkpoint" })
+        #expect(checkpoint.attributes.contains(.int("micro.sequence", 1)))
+        #expect(checkpoint.attributes.contains(.string("micro.juncture", "started")))
         // Checkpoints are events, not spans.
         #expect(spans.flatMap(\.events).filter { $0.name == "micro.checkpoint" }.count == outcome.record.trace.filter { $0.kind == .checkpoint }.count)
     }

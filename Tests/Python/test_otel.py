@@ -129,8 +129,10 @@ def test_ids_parents_kinds_and_times_are_valid(exported):
             assert not span.parent_span_id or span.parent_span_id in ids
             assert span.kind in (Span.SPAN_KIND_INTERNAL, Span.SPAN_KIND_CLIENT)
             assert 1_700_000_000_000_000_000 < span.start_time_unix_nano <= span.end_time_unix_nano
+            assert len({kv.key for kv in span.attributes}) == len(span.attributes), f"repeated key in {span.name}"
             for event in span.events:
-                assert event.time_unix_nano >= span.start_time_unix_nano
+                assert span.start_time_unix_nano <= event.time_unix_nano <= span.end_time_unix_nano
+                assert len({kv.key for kv in event.attributes}) == len(event.attributes), f"repeated key in {event.name}"
 
 
 def test_genai_spans_carry_their_conventions(exported):
