@@ -100,6 +100,8 @@ struct TestCommand: AsyncParsableCommand {
                 outcomes.map { ($0.record, $0.checks) }, configuration: otlp, options: otel)
             for failure in failures { console.err("error: \(failure)") }
             exportFailed = !failures.isEmpty
+            // On standard error, so that --json output stays one JSON document.
+            if !exportFailed { console.err("exported \(outcomes.count) trace(s) to \(otlp.tracesURL)") }
         }
         if files.isEmpty { throw ValidationError("no scenario files under \(paths.joined(separator: ", "))") }
         if exportFailed { throw ExitCode(1) }

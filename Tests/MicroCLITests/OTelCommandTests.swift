@@ -19,10 +19,11 @@ final class Received: Sendable {
 
     @Test func testExportsEachScenarioAsATraceAfterItsReports() async throws {
         let bodies = Received()
-        let (code, out, _) = try await withReceiver(bodies) { url in
+        let (code, out, err) = try await withReceiver(bodies) { url in
             await runMicro(["test", Self.scenarios, "--filter", "single-agent", "--jobs", "1", "--otlp-endpoint", url])
         }
         #expect(code == 0)
+        #expect(err.contains("exported 1 trace(s) to http://127.0.0.1:"))
         #expect(out.contains("1 passed, 0 failed"))
         let received = bodies.all
         #expect(received.count == 1)
