@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MicroA2A", targets: ["MicroA2A"]),
         .library(name: "MicroNATS", targets: ["MicroNATS"]),
         .library(name: "MicroEtcd", targets: ["MicroEtcd"]),
+        .library(name: "MicroOTel", targets: ["MicroOTel"]),
         .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -102,6 +103,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // OpenTelemetry: Traces and run records as GenAI spans, exported over OTLP/HTTP (JSON) on the libcurl transport.
+        .target(name: "MicroOTel", dependencies: ["Micro", "MicroAgent", "MicroProviders", "MicroHarness"]),
         // The bundled travel example as a harness catalogue (what `micro` and the bundled scenarios use).
         .target(name: "MicroTravel", dependencies: ["Micro", "MicroAgent", "MicroExamples", "MicroHarness"]),
         // Runs every scenario under a folder as its own Swift Testing case, for any package's test target.
@@ -111,7 +114,7 @@ let package = Package(
             name: "MicroCLI",
             dependencies: [
                 "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A", "MicroNATS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MicroOTel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -157,6 +160,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MicroEtcdTests", dependencies: ["MicroEtcd", "MicroMCP", "MicroProviders", "Micro", "MicroTesting"]),
+        .testTarget(
+            name: "MicroOTelTests",
+            dependencies: [
+                "MicroOTel", "MicroHarness", "MicroTravel", "MicroReplay", "MicroProviders", "MicroAgent", "Micro",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
             name: "MicroCLITests",

@@ -42,6 +42,7 @@ struct TestCommand: AsyncParsableCommand {
     var baseline: String?
     @Option(help: "With --baseline: how much a figure may grow, N% for all or METRIC=N% for one (tokens, input, output, summarizer, judge, cost, judge_cost, steps); repeatable. Default 0%.")
     var tolerance: [String] = []
+    @OptionGroup var otel: OTelOptions
 
     func validate() throws {
         for pair in baseURLs where !pair.contains("=") { throw ValidationError("--base-url takes PROVIDER=URL, not \(pair)") }
@@ -52,6 +53,7 @@ struct TestCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let gate = try baselineGate()
         let priceTable = try priceFile()
+        let otlp = try otel.configuration()
         var files: [String] = []
         for path in paths { files += try ScenarioFiles.find(path) }
         var loaded: [Scenario] = []
@@ -110,7 +112,18 @@ struct TestCommand: AsyncParsableCommand {
             if !broken.isEmpty { console.out("\(broken.count) scenario file(s) could not be read") }
             for line in comparison?.lines ?? [] { console.out(line) }
         }
+        // After every report is out: a receiver that fails loses no report, and fails the command.
+        var exportFailed = false
+        if let otlp, !outcomes.isEmpty {
+            let failures = await OTelExport.export(
+                outcomes.map { ($0.record, $0.checks) }, configuration: otlp, options: otel)
+            for failure in failures { console.err("error: \(failure)") }
+            exportFailed = !failures.isEmpty
+            // On standard error, so that --json output stays one JSON document.
+            if !exportFailed { console.err("exported \(outcomes.count) trace(s) to \(otlp.tracesURL)") }
+        }
         if files.isEmpty { throw ValidationError("no scenario files under \(paths.joined(separator: ", "))") }
+        if exportFailed { throw ExitCode(1) }
         if outcomes.contains(where: { !$0.passed }) || !broken.isEmpty || comparison?.passed == false { throw ExitCode(1) }
     }
 

@@ -6,7 +6,7 @@ extension RunRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case scenario, file, seed, runID, result, error, trace, crashes, virtualDurationMs, unfiredFaults, checkpointGaps
         case sideEffects, unusedRecordings, contextWindows, prices, factErrors, version, requestMeasures, summarizerPrices
-        case models, judgePrices
+        case models, judgePrices, providers
     }
 
     /// The format version written by ``json``.
@@ -36,6 +36,7 @@ extension RunRecord: Codable {
         try container.encode(summarizerPrices, forKey: .summarizerPrices)
         try container.encode(models, forKey: .models)
         try container.encode(judgePrices, forKey: .judgePrices)
+        try container.encode(providers, forKey: .providers)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,7 +65,9 @@ extension RunRecord: Codable {
             summarizerPrices: try container.decodeIfPresent([String: Price].self, forKey: .summarizerPrices) ?? [:],
             // Absent from records written before costs were itemized.
             models: try container.decodeIfPresent([String: String].self, forKey: .models) ?? [:],
-            judgePrices: try container.decodeIfPresent([String: Price].self, forKey: .judgePrices) ?? [:])
+            judgePrices: try container.decodeIfPresent([String: Price].self, forKey: .judgePrices) ?? [:],
+            // Absent from records written before providers were recorded.
+            providers: try container.decodeIfPresent([String: String].self, forKey: .providers) ?? [:])
     }
 
     /// The record as canonical JSON (sorted keys), what `--save-record` writes.

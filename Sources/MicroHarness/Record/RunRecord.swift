@@ -47,6 +47,8 @@ public struct RunRecord: Sendable, Hashable {
     public var models: [String: String]
     /// Each judge's model price, by ``JudgeVerdict/id``, for the judges whose price is known.
     public var judgePrices: [String: Price]
+    /// Each agent's model provider (``ModelInfo/provider``: `anthropic`, `openai`, `scripted`, …).
+    public var providers: [String: String]
 
     /// A fault that should have fired and did not.
     public struct UnfiredFault: Sendable, Hashable, Codable {
@@ -90,7 +92,7 @@ public struct RunRecord: Sendable, Hashable {
         checkpointGaps: [String] = [], sideEffects: [SideEffect] = [], unusedRecordings: [String] = [],
         contextWindows: [String: Int] = [:], prices: [String: Price] = [:], factErrors: [String] = [],
         requestMeasures: [RequestMeasure] = [], summarizerPrices: [String: Price] = [:], models: [String: String] = [:],
-        judgePrices: [String: Price] = [:]
+        judgePrices: [String: Price] = [:], providers: [String: String] = [:]
     ) {
         self.scenario = scenario
         self.file = file
@@ -112,6 +114,7 @@ public struct RunRecord: Sendable, Hashable {
         self.summarizerPrices = summarizerPrices
         self.models = models
         self.judgePrices = judgePrices
+        self.providers = providers
     }
 
     // MARK: Readings

@@ -39,6 +39,10 @@ public final class World: Sendable {
     var contextWindows: [String: Int] {
         process.withLock { Dictionary(($0?.agents ?? []).map { ($0.name, $0.model.info.contextWindow) }) { first, _ in first } }
     }
+    /// Each agent's model provider.
+    var providers: [String: String] {
+        process.withLock { Dictionary(($0?.agents ?? []).map { ($0.name, $0.model.info.provider) }) { first, _ in first } }
+    }
     /// Names of the services the world serves.
     let servedNames: [String]
     /// The services each catalogue entry of the scenario built, by entry name.
@@ -308,7 +312,8 @@ extension World {
             error: error, trace: trace.all, crashes: crashes, virtualDuration: virtualDuration,
             unfiredFaults: injector.unfired.map { RunRecord.UnfiredFault(label: $0.label, line: $0.line) }, checkpointGaps: gaps,
             sideEffects: effects, unusedRecordings: unusedRecordings, contextWindows: contextWindows, prices: pricing.prices,
-            factErrors: problems, requestMeasures: meter.measures, summarizerPrices: pricing.summarizerPrices, models: pricing.models)
+            factErrors: problems, requestMeasures: meter.measures, summarizerPrices: pricing.summarizerPrices, models: pricing.models,
+            providers: providers)
         return await judged(record)
     }
 }
