@@ -20,8 +20,10 @@ extension RunRecord {
             .string("micro.run.id", runID), .int("micro.crashes", crashes),
             .int("micro.virtual_duration_ms", Int(virtualDuration.components.seconds * 1000 + virtualDuration.components.attoseconds / 1_000_000_000_000_000)),
             .int(GenAIConventions.usageInputTokens, usage.total.inputTokens), .int(GenAIConventions.usageOutputTokens, usage.total.outputTokens),
-            OTelAttribute("micro.cost_usd", .double(cost)), .int("micro.side_effects", sideEffects.count),
+            .int("micro.side_effects", sideEffects.count),
         ]
+        // A cost is exported only when every price is known; an unknown cost is left out, never a made-up 0.
+        if let cost { attributes.append(OTelAttribute("micro.cost_usd", .double(cost))) }
         if let status = result?.status { attributes.append(.string("micro.run.status", status.rawValue)) }
         var status = OTelSpan.Status.unset
         let failed = checks.filter { !$0.passed }
