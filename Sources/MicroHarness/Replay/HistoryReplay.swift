@@ -1,0 +1,149 @@
+import Micro
+import MicroAgent
+
+/// Re-drives stored runs through the current agents and tools, answering every model call with the answer the
+/// history recorded and every tool call with the result it recorded, and reports the first place where the
+/// current code does something else: the conversation it sends, a tool the recorded answer calls that is gone
+/// or whose schema now rejects the recorded arguments, tool calls, tool results, extra or missing model calls,
+/// the end of the run. A check to run in CI before deploying changed agents, tools or prompts (Temporal's
+/// replayer, for agents).
+///
+/// Tools never run for real: ``Seams/service(_:)`` wraps every endpoint with a handler that returns the recorded
+/// result for the call's idempotency key and never calls the endpoint's own handler (a call the history has no
+/// result for fails without reaching it). Models are never called: ``Seams/model(replacing:)`` answers from the
+/// record. The history is only read; the replay commits to the runner's own checkpointer, which must not be
+/// the history's.
+///
+/// Not compared, because checkpoints do not record them: the system instructions and the descriptions and
+/// schemas of tools the recorded answers do not call.
+public struct HistoryReplay: Sendable {
+    /// What a subject uses to build the current code for one run with the record in place of models and tools.
+    public struct Seams: Sendable {
+        /// The run being replayed and its sub-agent runs, as stored.
+        public let history: RecordedHistory
+        let log: DivergenceLog
+
+        /// The model to give an agent instead of `original` (whose ``ModelInfo`` it keeps): it answers from the record.
+        public func model(replacing original: any Model) -> any Model {
+            HistoryModel(info: original.info, history: history, divergences: log)
+        }
+
+        /// `service` with every endpoint answering from the record: the recorded result for the call's idempotency
+        /// key (a recorded error is thrown again as the same ``ServiceError``). The endpoint's own handler is never
+        /// called, whatever happens.
+        public func service(_ service: Service) -> Service {
+            let history = history, log = log, name = service.name
+            return service.wrapped { endpoint, request, context, _ in
+                let key = context.idempotencyKey
+                guard let recorded = history.results[key] else {
+                    throw ServiceError(
+                        .unavailable, "history replay: no recorded result for \(name).\(endpoint) under key \(key); tools never run in a replay")
+                }
+                if request != recorded.call.arguments {
+                    log.add(HistoryDivergence(
+                        runID: context.runID, step: Self.step(of: key), kind: .toolCall, subject: "call \(recorded.call.id) \(recorded.call.name)",
+                        history: recorded.call.arguments, current: request,
+                        detail: "the service got other arguments than the history's call (first difference at "
+                            + "\(recorded.call.arguments.firstDifference(from: request) ?? "$"))"))
+                }
+                guard recorded.result.isError else { return recorded.result.content }
+                let error = recorded.result.content["error"]
+                throw ServiceError(
+                    ServiceError.Code(rawValue: error?["code"]?.stringValue ?? ServiceError.Code.handlerFailed.rawValue),
+                    error?["message"]?.stringValue ?? recorded.result.content.canonicalString(), details: error?["details"])
+            }
+        }
+
+        /// The step in a `run/step/call` key.
+        static func step(of key: String) -> Int {
+            let parts = key.split(separator: "/")
+            return parts.count >= 2 ? Int(parts[parts.count - 2]) ?? 0 : 0
+        }
+    }
+
+    /// Where the stored runs are (only read).
+    public let history: any Checkpointer
+
+    public init(history: any Checkpointer) {
+        self.history = history
+    }
+
+    /// Replays `runIDs` (default: every run in the history, oldest first; sub-agent runs replay with their
+    /// parents, forks are skipped). `subject` builds the current code for one run: a runner whose agents'
+    /// models and served services come from the ``Seams``, on a checkpointer of its own (fresh for each call).
+    /// Throws ``HistoryReplayError`` for a run that is not in the history or a subject that commits to it.
+    public func replay(
+        runIDs: [String]? = nil, subject: @Sendable (Seams) async throws -> AgentRunner
+    ) async throws -> HistoryReplayReport {
+        let ids: [String]
+        if let runIDs {
+            ids = runIDs
+        } else {
+            ids = try await history.runs().reversed().map(\.runID)
+        }
+        var runs: [HistoryReplayReport.Run] = []
+        for runID in ids {
+            runs.append(try await replay(runID: runID, subject: subject))
+        }
+        return HistoryReplayReport(runs: runs)
+    }
+
+    private func replay(runID: String, subject: @Sendable (Seams) async throws -> AgentRunner) async throws -> HistoryReplayReport.Run {
+        let recorded = try await RecordedHistory(runID: runID, checkpointer: history)
+        guard let first = recorded.checkpoints[runID]?.first else {
+            throw HistoryReplayError("no run \(runID) in the history")
+        }
+        let state = first.state
+        let steps = recorded.steps[runID]?.values.count { $0.messages != nil } ?? 0
+        if let fork = state.fork {
+            return .init(runID: runID, agent: state.agent, steps: steps, skipped: "a fork of \(fork.summary): its history starts mid-run")
+        }
+        if let parent = state.parentRunID {
+            return .init(runID: runID, agent: state.agent, steps: steps, skipped: "a sub-agent run of \(parent): replayed with it")
+        }
+        guard let input = state.memory.messages.first, input.role == .user else {
+            throw HistoryReplayError("run \(runID) has no input message in its first checkpoint")
+        }
+        let log = DivergenceLog()
+        let runner = try await subject(Seams(history: recorded, log: log))
+        guard (runner.checkpointer as AnyObject) !== (history as AnyObject) else {
+            throw HistoryReplayError("the replay's runner must commit to a checkpointer of its own, not to the history")
+        }
+        var ended: String?
+        do {
+            var result = try await runner.run(state.agent, input: input.text, runID: runID)
+            while result.status == .waitingForInput, let answer = try await answer(result, recorded: recorded, replay: runner.checkpointer) {
+                result = try await runner.resume(runID: runID, input: answer)
+            }
+        } catch {
+            ended = "\(error)"
+        }
+        let replayed = try await RecordedHistory(runID: runID, checkpointer: runner.checkpointer)
+        var divergence = Comparison(history: recorded, current: replayed, log: log.all).first(runID: runID)
+        if divergence == nil, let ended {
+            divergence = HistoryDivergence(
+                runID: runID, step: 0, kind: .outcome, subject: "the run", history: .null, current: .string(ended),
+                detail: "the replay stopped with an error")
+        }
+        return .init(runID: runID, agent: state.agent, steps: steps, divergence: divergence)
+    }
+
+    /// The recorded answer to the question the replayed run waits for (asked by it or by a sub-agent).
+    private func answer(_ result: RunResult, recorded: RecordedHistory, replay: any Checkpointer) async throws -> String? {
+        var runID = result.runID
+        var request = result.inputRequest
+        while let child = request?.childRunID {
+            runID = child
+            request = try await replay.latest(runID: child)?.state.inputRequest
+        }
+        guard let request else { return nil }
+        return recorded.answer(runID: runID, callID: request.callID)
+    }
+}
+
+/// A replay that cannot start: an unknown run, a run without input, a subject writing to the history.
+public struct HistoryReplayError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Micro
+import MicroAgent
+import MicroHarness
+import MicroTravel
+import Synchronization
+import Testing
+
+/// `HistoryReplay`: stored runs re-driven through the current agents and tools, the first divergence reported.
+@Suite struct HistoryReplayTests {
+    static let fixture = "Scenarios/history-replay.yaml"
+
+    /// Runs `file` (or `text`) and returns its world, whose checkpointer is the history.
+    static func history(_ file: String) async throws -> World {
+        let world = try await World(try Scenario.load(file: file, catalog: .travel))
+        let outcome = await ScenarioRunner.run(in: world)
+        #expect(outcome.passed, "\(file): \(outcome.failures.map(\.message))")
+        return world
+    }
+
+    /// Replays `history` through the agents and services of `scenario`; the replay worlds are kept in `worlds`.
+    static func replay(
+        _ history: any Checkpointer, against scenario: Scenario, runIDs: [String]? = nil, worlds: Worlds = Worlds()
+    ) async throws -> HistoryReplayReport {
+        try await HistoryReplay(history: history).replay(runIDs: runIDs) { seams in
+            let world = try await World(
+                scenario, replaceModel: { _, model in seams.model(replacing: model) }, wrapService: { seams.service($0) })
+            worlds.list.withLock { $0.append(world) }
+            return try world.runner(owner: "replay")
+        }
+    }
+
+    /// The worlds a replay built, to look into after it.
+    final class Worlds: Sendable {
+        let list = Mutex<[World]>([])
+    }
+
+    static func variant(_ replacements: [(String, String)]) throws -> Scenario {
+        var text = try String(contentsOfFile: fixture, encoding: .utf8)
+        for (old, new) in replacements {
+            #expect(text.contains(old), "the fixture no longer contains \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        return try Scenario(parsing: text, file: "variant.yaml", catalog: .travel)
+    }
+
+    @Test(arguments: [
+        "history-replay", "single-agent-tools", "tool-approval", "request-input", "travel-delegation-tree", "crash-resume",
+        "tool-failures", "guardrails-loop", "context-overflow", "rate-limit-retries", "recorded-openai",
+    ])
+    func aStoredRunReplaysWithoutDivergenceThroughTheCodeThatMadeIt(_ name: String) async throws {
+        let file = "Scenarios/\(name).yaml"
+        let world = try await Self.history(file)
+        let worlds = Worlds()
+        let report = try await Self.replay(world.checkpointer, against: try Scenario.load(file: file, catalog: .travel), worlds: worlds)
+        #expect(!report.diverged, "\(report.text)")
+        let replayed = report.runs.filter { $0.skipped == nil }
+        #expect(replayed.map(\.runID) == [world.scenario.run.runID])
+        #expect(replayed.first?.steps ?? 0 > 0)
+        // Tools never ran: the replay worlds' side-effect ledgers stay empty (the history's is not).
+        for replay in worlds.list.withLock({ $0 }) { #expect(try await replay.ledger.entries().isEmpty) }
+    }
+
+    @Test func theBundledFixtureCatchesTheChangedToolArgument() async throws {
+        let world = try await Self.history(Self.fixture)
+        let changed = try Scenario.load(file: "Tests/Fixtures/HistoryReplay/mail-changed-argument.yaml", catalog: .travel)
+        let report = try await Self.replay(world.checkpointer, against: changed)
+        #expect(report.diverged)
+        let divergence = try #require(report.runs.first?.divergence)
+        #expect(divergence.kind == .toolSpec)
+        #expect(divergence.step == 2)
+        #expect(divergence.subject.contains("mail_send"))
+        #expect(divergence.detail.contains("recipient"))
+        #expect(divergence.history["to"] == "ada@example.com")
+        #expect(report.text.contains("DIVERGED \(world.scenario.run.runID) (assistant) at step 2 of 3"))
+    }
+
+    enum Change: String, CaseIterable {
+        case renamedEndpoint, droppedService, deniedByApproval, fewerSteps, lookupArgument
+    }
+
+    @Test(arguments: Change.allCases)
+    func eachKindOfChangeIsReportedAtItsStep(_ change: Change) async throws {
+        let world = try await Self.history(Self.fixture)
+        let (scenario, kind, step, mentions): (Scenario, HistoryDivergence.Kind, Int, String) = switch change {
+        case .renamedEndpoint:
+            (try Self.variant([("- name: send", "- name: deliver"), ("tool: mail_send", "tool: mail_deliver")]), .toolSpec, 2, "does not offer")
+        case .droppedService:
+            (try Self.variant([("    instructions: Look", "    tools: [crm]\n    instructions: Look")]), .toolSpec, 2, "mail_send")
+        case .deniedByApproval:
+            (try Self.variant([("    instructions: Look", "    approval:\n      - deny: \"mail_*\"\n    instructions: Look")]), .toolResult, 2, "denies")
+        case .fewerSteps:
+            (try Self.variant([("    instructions: Look", "    guardrails: {max_steps: 2}\n    instructions: Look")]), .missingModelCall, 3, "model call 3")
+        case .lookupArgument:
+            (try Self.variant([("{customerID: {type: string}}", "{id: {type: string}}"), ("required: [customerID]", "required: [id]")]),
+             .toolSpec, 1, "crm_lookup")
+        }
+        let report = try await Self.replay(world.checkpointer, against: scenario)
+        let divergence = try #require(report.runs.first?.divergence, "\(report.text)")
+        #expect(divergence.kind == kind, "\(divergence)")
+        #expect(divergence.step == step, "\(divergence)")
+        #expect(divergence.description.contains(mentions), "\(divergence)")
+    }
+
+    /// A history whose stored conversation differs from what the code sends (as if the code used to build it
+    /// differently) is a request divergence, at the message that differs.
+    @Test func aDifferentStoredConversationIsARequestDivergence() async throws {
+        let world = try await Self.history(Self.fixture)
+        let runID = world.scenario.run.runID
+        let tampered = InMemoryCheckpointer()
+        for checkpoint in try await world.checkpointer.history(runID: runID) {
+            var checkpoint = checkpoint
+            if checkpoint.juncture == .beforeModel(step: 2) {
+                checkpoint.state.memory.messages[2] = Message(
+                    role: .tool, parts: [.toolResult(ToolResultPart(callID: "x", content: ["name": "Grace"]))])
+            }
+            try await tampered.commit(checkpoint, lease: nil)
+        }
+        let report = try await Self.replay(tampered, against: try Scenario.load(file: Self.fixture, catalog: .travel))
+        let divergence = try #require(report.runs.first?.divergence)
+        #expect(divergence.kind == .requestMessages)
+        #expect(divergence.step == 2)
+        #expect(divergence.subject == "message 2 of 3")
+        #expect(divergence.detail.contains("first difference at $.parts[0].toolResult"))
+    }
+
+    /// A history that stops mid-run (a crashed process) is compared as far as it goes; a run id the history does
+    /// not have is an error.
+    @Test func anUnfinishedHistoryIsComparedAsFarAsItGoesAndUnknownRunsAreErrors() async throws {
+        let world = try await Self.history(Self.fixture)
+        let runID = world.scenario.run.runID
+        let cut = InMemoryCheckpointer()
+        for checkpoint in try await world.checkpointer.history(runID: runID) {
+            if checkpoint.juncture == .beforeModel(step: 3) { break }
+            try await cut.commit(checkpoint, lease: nil)
+        }
+        let scenario = try Scenario.load(file: Self.fixture, catalog: .travel)
+        let report = try await Self.replay(cut, against: scenario)
+        #expect(!report.diverged, "\(report.text)")
+        await #expect(throws: HistoryReplayError.self) { try await Self.replay(cut, against: scenario, runIDs: ["nope"]) }
+    }
+}
