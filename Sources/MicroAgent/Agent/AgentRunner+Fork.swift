@@ -77,7 +77,7 @@ extension AgentRunner {
         _ checkpoint: Checkpoint, history: [Checkpoint], edit: ForkEdit, refuse: (ForkError.Code, String) -> ForkError
     ) throws(ForkError) -> RunState {
         var state = checkpoint.state
-        let at = "checkpoint \(checkpoint.sequence) is \(checkpoint.juncture)"
+        let at = "it is \(checkpoint.juncture)"
         switch edit {
         case .modelAnswer:
             // The answer replaces step N's: start from the state just before that model call.

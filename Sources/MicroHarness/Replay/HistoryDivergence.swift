@@ -48,7 +48,7 @@ public struct HistoryDivergence: Sendable, Hashable, Codable, CustomStringConver
     /// Several lines: where, what, then both sides as canonical JSON.
     public var description: String {
         """
-        run \(runID) step \(step): \(kind.rawValue) at \(subject): \(detail)
+        step \(step) of run \(runID): \(kind.rawValue) at \(subject): \(detail)
           history: \(history.canonicalString())
           now:     \(current.canonicalString())
         """

@@ -8,11 +8,12 @@ import MicroAgent
 /// the end of the run. A check to run in CI before deploying changed agents, tools or prompts (Temporal's
 /// replayer, for agents).
 ///
-/// Tools never run for real: ``Seams/service(_:)`` wraps every endpoint with a handler that returns the recorded
-/// result for the call's idempotency key and never calls the endpoint's own handler (a call the history has no
-/// result for fails without reaching it). Models are never called: ``Seams/model(replacing:)`` answers from the
-/// record. The history is only read; the replay commits to the runner's own checkpointer, which must not be
-/// the history's.
+/// Tools never run for real: the subject serves its services through ``Seams/service(_:)``, which wraps every
+/// endpoint with a handler that returns the recorded result for the call's idempotency key and never calls the
+/// endpoint's own handler (a call the history has no result for fails without reaching it). The replay itself
+/// enforces the rest on the runner the subject returns: every agent's model must be ``Seams/model(replacing:)``'s
+/// (it answers from the record; otherwise ``HistoryReplayError``), agents' extra tools and remote agents are
+/// swapped for ones answering from the record, and the runner must not commit to the history, which is only read.
 ///
 /// Not compared, because checkpoints do not record them: the system instructions and the descriptions and
 /// schemas of tools the recorded answers do not call.
@@ -35,23 +36,35 @@ public struct HistoryReplay: Sendable {
             let history = history, log = log, name = service.name
             return service.wrapped { endpoint, request, context, _ in
                 let key = context.idempotencyKey
-                guard let recorded = history.results[key] else {
-                    throw ServiceError(
-                        .unavailable, "history replay: no recorded result for \(name).\(endpoint) under key \(key); tools never run in a replay")
-                }
-                if request != recorded.call.arguments {
+                if let recorded = history.results[key], request != recorded.call.arguments {
                     log.add(HistoryDivergence(
                         runID: context.runID, step: Self.step(of: key), kind: .toolCall, subject: "call \(recorded.call.id) \(recorded.call.name)",
                         history: recorded.call.arguments, current: request,
                         detail: "the service got other arguments than the history's call (first difference at "
                             + "\(recorded.call.arguments.firstDifference(from: request) ?? "$"))"))
                 }
-                guard recorded.result.isError else { return recorded.result.content }
-                let error = recorded.result.content["error"]
-                throw ServiceError(
-                    ServiceError.Code(rawValue: error?["code"]?.stringValue ?? ServiceError.Code.handlerFailed.rawValue),
-                    error?["message"]?.stringValue ?? recorded.result.content.canonicalString(), details: error?["details"])
+                return try Self.recorded(history, key: key, what: "\(name).\(endpoint)")
             }
+        }
+
+        /// `tool` (an agent's extra tool) answering from the record like ``service(_:)``; its handler never runs.
+        func tool(_ tool: Tool) -> Tool {
+            let history = history
+            return Tool(spec: tool.spec, target: tool.target) { _, context in
+                try Self.recorded(history, key: context.idempotencyKey, what: "tool \(tool.name)")
+            }
+        }
+
+        /// The recorded content under `key`, or the recorded error thrown again.
+        static func recorded(_ history: RecordedHistory, key: String, what: String) throws -> JSONValue {
+            guard let recorded = history.results[key] else {
+                throw ServiceError(.unavailable, "history replay: no recorded result for \(what) under key \(key); tools never run in a replay")
+            }
+            guard recorded.result.isError else { return recorded.result.content }
+            let error = recorded.result.content["error"]
+            throw ServiceError(
+                ServiceError.Code(rawValue: error?["code"]?.stringValue ?? ServiceError.Code.handlerFailed.rawValue),
+                error?["message"]?.stringValue ?? recorded.result.content.canonicalString(), details: error?["details"])
         }
 
         /// The step in a `run/step/call` key.
@@ -105,10 +118,7 @@ public struct HistoryReplay: Sendable {
             throw HistoryReplayError("run \(runID) has no input message in its first checkpoint")
         }
         let log = DivergenceLog()
-        let runner = try await subject(Seams(history: recorded, log: log))
-        guard (runner.checkpointer as AnyObject) !== (history as AnyObject) else {
-            throw HistoryReplayError("the replay's runner must commit to a checkpointer of its own, not to the history")
-        }
+        let runner = try guarded(try await subject(Seams(history: recorded, log: log)), seams: Seams(history: recorded, log: log))
         var ended: String?
         do {
             var result = try await runner.run(state.agent, input: input.text, runID: runID)
@@ -128,6 +138,27 @@ public struct HistoryReplay: Sendable {
         return .init(runID: runID, agent: state.agent, steps: steps, divergence: divergence)
     }
 
+    /// `runner` with nothing live left in it: its agents' models must be the replay's, its agents' extra tools and
+    /// its remote agents answer from the record, and it must not commit to the history.
+    private func guarded(_ runner: AgentRunner, seams: Seams) throws -> AgentRunner {
+        guard (runner.checkpointer as AnyObject) !== (history as AnyObject) else {
+            throw HistoryReplayError("the replay's runner must commit to a checkpointer of its own, not to the history")
+        }
+        let agents = try runner.agents.values.sorted { $0.name < $1.name }.map { agent in
+            let model = (agent.model as? WithoutBuiltinTools)?.base ?? agent.model
+            guard model is HistoryModel else {
+                throw HistoryReplayError("agent \(agent.name)'s model is not the replay's (Seams.model(replacing:)): it would be called for real")
+            }
+            var agent = agent
+            agent.extraTools = agent.extraTools.map(seams.tool)
+            return agent
+        }
+        let remotes: [any RemoteAgent] = runner.remoteAgents.values.map { RecordedRemoteAgent(name: $0.name, description: $0.description, history: seams.history) }
+        return AgentRunner(
+            runtime: runner.runtime, checkpointer: runner.checkpointer, agents: agents, remoteAgents: remotes, trace: runner.trace,
+            owner: runner.owner, leaseDuration: runner.leaseDuration)
+    }
+
     /// The recorded answer to the question the replayed run waits for (asked by it or by a sub-agent).
     private func answer(_ result: RunResult, recorded: RecordedHistory, replay: any Checkpointer) async throws -> String? {
         var runID = result.runID
@@ -138,6 +169,18 @@ public struct HistoryReplay: Sendable {
         }
         guard let request else { return nil }
         return recorded.answer(runID: runID, callID: request.callID)
+    }
+}
+
+/// A remote agent answering `delegate` with the answer the history recorded for the call; never contacted.
+struct RecordedRemoteAgent: RemoteAgent {
+    let name: String
+    let description: String
+    let history: RecordedHistory
+
+    func send(task: String, context: CallContext) async throws -> String {
+        let content = try HistoryReplay.Seams.recorded(history, key: context.idempotencyKey, what: "remote agent \(name)")
+        return content["output"]?.stringValue ?? content.canonicalString()
     }
 }
 
