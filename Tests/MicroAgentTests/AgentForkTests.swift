@@ -71,6 +71,19 @@ import Testing
         #expect(effects.map(\.key) == ["p/1/0", "p/2/0", "f/2/0"])
     }
 
+    @Test func aCallNotYetStartedAtTheForkIsTheForksOwnEffect() async throws {
+        let world = try await AgentWorld()
+        let runner = world.runner([Self.buyer()])
+        _ = try await runner.run("buyer", input: "Pay A then B", runID: "p")
+        let at = try Self.sequence(try await world.checkpointer.history(runID: "p"), .afterModel(step: 1))
+
+        _ = try await runner.fork(runID: "p", at: at, newRunID: "f")
+
+        let first = try #require(try await world.checkpointer.history(runID: "f").first)
+        #expect(first.state.pendingCalls.map(\.key.description) == ["f/1/0"])
+        #expect(try await world.ledger.entries().map(\.key) == ["p/1/0", "p/2/0", "f/1/0", "f/2/0"])
+    }
+
     @Test func aForkWithAnotherToolResultNeverRunsThatCall() async throws {
         let world = try await AgentWorld()
         let runner = world.runner([Self.buyer()])
