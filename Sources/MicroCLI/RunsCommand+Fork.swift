@@ -47,9 +47,10 @@ extension RunsCommand {
             abstract: "Start a new run from a checkpoint of RUN, with one edit; nothing before it runs again.",
             discussion: """
                 The fork gets a new run id and records its parent and checkpoint (shown by runs list, show and \
-                checkpoints). Everything before the checkpoint is taken from the parent's record; tool calls of \
-                the parent keep their idempotency keys (a call started before the fork is deduplicated by the \
-                service, never repeated), later calls get the fork's keys. The parent is not changed.
+                checkpoints). Everything before the checkpoint is taken from the parent's record: tool calls of \
+                the parent keep their results and idempotency keys (a call started before the fork takes the result \
+                the parent committed later; if it never did, it is called again under the parent's key, which the \
+                service deduplicates), later calls get the fork's keys. The parent is not changed.
                 --model-answer FILE: the assistant message (JSON {"role":"assistant","parts":[…]}, or plain text) \
                 answering the model call at a before_model/after_model checkpoint. --tool-result CALL=FILE: the \
                 result (JSON, or text) of a call pending at the checkpoint, which then never runs. --input TEXT: \

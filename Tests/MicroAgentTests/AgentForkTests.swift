@@ -55,20 +55,45 @@ import Testing
         #expect(runner.trace.events(.toolCall).filter { $0.runID == "f" }.compactMap { $0.data["idempotencyKey"]?.stringValue } == ["f/2/0"])
     }
 
-    @Test func aCallStartedBeforeTheForkKeepsTheParentsKeySoTheServiceDoesNotRepeatIt() async throws {
+    @Test func aCallStartedBeforeTheForkTakesTheResultTheParentCommittedLater() async throws {
         let world = try await AgentWorld()
         let runner = world.runner([Self.buyer()])
         _ = try await runner.run("buyer", input: "Pay A then B", runID: "p")
-        let at = try Self.sequence(try await world.checkpointer.history(runID: "p"), .beforeTool(step: 1, index: 0))
+        let parent = try await world.checkpointer.history(runID: "p")
+        let at = try Self.sequence(parent, .beforeTool(step: 1, index: 0))
 
         let fork = try await runner.fork(runID: "p", at: at, newRunID: "f")
 
         #expect(fork.status == .completed)
         let keys = runner.trace.events(.toolCall).filter { $0.runID == "f" }.compactMap { $0.data["idempotencyKey"]?.stringValue }
+        #expect(keys == ["f/2/0"])
+        let first = try #require(try await world.checkpointer.history(runID: "f").first)
+        let after = try #require(parent.first { $0.juncture == .afterTool(step: 1, index: 0) })
+        #expect(first.state.pendingCalls == after.state.pendingCalls)
+        #expect(try await world.ledger.entries().map(\.key) == ["p/1/0", "p/2/0", "f/2/0"])
+    }
+
+    /// The parent crashed after the charge went through but before its result was committed: the fork calls it
+    /// again under the parent's key, and the service (deduplicating on it) does not charge twice.
+    @Test func aCallTheParentNeverFinishedIsCalledAgainUnderTheParentsKey() async throws {
+        let world = try await AgentWorld()
+        _ = try await world.runner([Self.buyer()]).run("buyer", input: "Pay A then B", runID: "p")
+        let crashed = InMemoryCheckpointer()
+        for checkpoint in try await world.checkpointer.history(runID: "p") {
+            try await crashed.commit(checkpoint, lease: nil)
+            if checkpoint.juncture == .beforeTool(step: 1, index: 0) { break }
+        }
+        let runner = AgentRunner(runtime: world.runtime, checkpointer: crashed, agents: [Self.buyer()], owner: "test")
+
+        let at = try Self.sequence(try await crashed.history(runID: "p"), .beforeTool(step: 1, index: 0))
+        let fork = try await runner.fork(runID: "p", at: at, newRunID: "f")
+
+        #expect(fork.status == .completed)
+        let keys = runner.trace.events(.toolCall).filter { $0.runID == "f" }.compactMap { $0.data["idempotencyKey"]?.stringValue }
         #expect(keys == ["p/1/0", "f/2/0"])
-        // The started call went to the service again under the parent's key: deduplicated, not charged twice.
         let effects = try await world.ledger.entries()
         #expect(effects.map(\.key) == ["p/1/0", "p/2/0", "f/2/0"])
+        #expect(effects.allSatisfy { $0.occurrence == 1 })
     }
 
     @Test func aCallNotYetStartedAtTheForkIsTheForksOwnEffect() async throws {

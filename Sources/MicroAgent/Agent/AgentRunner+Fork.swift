@@ -6,9 +6,10 @@ extension AgentRunner {
     ///
     /// Everything before the checkpoint is taken from the parent's committed state, never executed again: the
     /// conversation, the plan, the counters, and the tool calls of the current step. Those calls keep the
-    /// parent's idempotency keys and results: a call completed at the checkpoint is not called again, and a call
-    /// the parent had started (its effect may have happened) is called again with the parent's key, so a service
-    /// that deduplicates on the key does not repeat the effect. Calls that had not started get keys of the fork
+    /// parent's idempotency keys and results: a call completed at the checkpoint is not called again; a call the
+    /// parent had started takes the result the parent committed for it later, and only if the parent never
+    /// committed one (it crashed in between) is it called again, with the parent's key, so a service that
+    /// deduplicates on the key does not repeat the effect. Calls that had not started get keys of the fork
     /// (`fork/step/call`), as do all later calls: they are the fork's own effects.
     ///
     /// The fork's state records its origin (``RunState/fork``) in every checkpoint, and its trace starts with a
@@ -106,6 +107,16 @@ extension AgentRunner {
         case .none:
             guard !state.isFinished else {
                 throw refuse(.editNotApplicable, "\(at); the run is \(state.status.rawValue) there, so a fork without an edit has nothing to do")
+            }
+        }
+        // A call started before the checkpoint whose result the parent committed later is taken from the record.
+        for index in state.pendingCalls.indices where state.pendingCalls[index].status == .started {
+            let key = state.pendingCalls[index].key
+            let later = history.lazy.filter { $0.sequence > checkpoint.sequence }
+                .compactMap { $0.state.pendingCalls.first { $0.key == key && $0.status == .completed } }.first
+            if let later, later.result != nil {
+                state.pendingCalls[index].status = .completed
+                state.pendingCalls[index].result = later.result
             }
         }
         if let delegation = state.pendingCalls.first(where: { $0.call.name == BuiltinTool.delegate.rawValue && $0.status == .started }) {
