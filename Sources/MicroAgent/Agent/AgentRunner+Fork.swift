@@ -64,7 +64,9 @@ extension AgentRunner {
                     message: Message(role: .assistant, parts: message.parts), usage: Usage(),
                     stopReason: message.toolCalls.isEmpty ? .endTurn : .toolUse))
             case .toolResult(let callID, let content, let isError):
-                let call = session.state.pendingCalls.first { $0.call.id == callID }!
+                guard let call = session.state.pendingCalls.first(where: { $0.call.id == callID }) else {
+                    throw ForkError(.editNotApplicable, "no pending call \(callID)", runID: runID, sequence: sequence)
+                }
                 try await session.complete(call, ToolResult(content: content, isError: isError))
             case .input(let text):
                 try await session.answer(text)

@@ -9,7 +9,7 @@ public struct ForkOrigin: Sendable, Hashable, Codable {
     public var sequence: Int
     /// That checkpoint's juncture.
     public var juncture: Juncture
-    /// What was changed there, for people (`model answer of step 2 replaced`, `none`).
+    /// What was changed there, for people (``ForkEdit/summary``: `model answer replaced`, `none`, …).
     public var edit: String
 
     public init(runID: String, sequence: Int, juncture: Juncture, edit: String) {
