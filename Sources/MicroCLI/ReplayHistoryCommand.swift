@@ -15,8 +15,9 @@ struct ReplayHistoryCommand: AsyncParsableCommand {
             result it recorded (tools never run: their endpoints are wrapped by a handler that returns the \
             record and never calls them; models are never called). The run is compared with its history step \
             by step: the conversation sent to the model, the tools the recorded answers call (offered, and \
-            their arguments valid under the current schemas), the tool calls and results, the end of the run. \
-            The agents and services are the command line's catalogue's, or a scenario's with --scenario. The \
+            their arguments valid under the current schemas), the tool calls and results, the end of the run; \
+            with --trace also the system instructions and the names of the tools offered (checkpoints do not \
+            keep them). The agents and services are the command line's catalogue's, or a scenario's with --scenario. The \
             history file is only read. Sub-agent runs replay with their parents; forks are skipped. \
             Exit codes: 0 no divergence, 1 a run diverged, 2 bad input (no database, unknown run, bad scenario).
             """)
@@ -25,6 +26,8 @@ struct ReplayHistoryCommand: AsyncParsableCommand {
     @Option(name: .customLong("run"), help: "Replay only this run (repeatable; default: every run).") var runs: [String] = []
     @Option(help: "The scenario whose agents and services are the current code (default: the catalogue's).")
     var scenario: String?
+    @Option(help: "The stored runs' Trace (micro run --trace): also compare the instructions and the tools offered.")
+    var trace: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
@@ -37,7 +40,11 @@ struct ReplayHistoryCommand: AsyncParsableCommand {
         do {
             let history = try SQLiteCheckpointer(path: db)
             let subject = try subject()
-            report = try await HistoryReplay(history: history).replay(runIDs: runs.isEmpty ? nil : runs, subject: subject)
+            let events: [TraceEvent] = try trace.map { path throws -> [TraceEvent] in
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the trace \(path)") }
+                return try Trace.events(fromJSONLines: String(decoding: data, as: UTF8.self))
+            } ?? []
+            report = try await HistoryReplay(history: history, trace: events).replay(runIDs: runs.isEmpty ? nil : runs, subject: subject)
         } catch let error as ExitCode {
             throw error
         } catch {

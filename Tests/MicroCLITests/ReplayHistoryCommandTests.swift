@@ -10,10 +10,12 @@ import Testing
     @Test func aStoredScenarioRunReplaysCleanAndTheChangedToolArgumentFailsWithExitCode1() async throws {
         let db = temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: db) }
-        let run = await runMicro(["run", "Scenarios/history-replay.yaml", "--db", db])
+        let trace = db + ".trace.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let run = await runMicro(["run", "Scenarios/history-replay.yaml", "--db", db, "--trace", trace])
         #expect(run.code == 0, "\(run.err)")
 
-        let same = await runMicro(["replay-history", "--db", db, "--scenario", "Scenarios/history-replay.yaml"])
+        let same = await runMicro(["replay-history", "--db", db, "--scenario", "Scenarios/history-replay.yaml", "--trace", trace])
         #expect(same.code == 0, "\(same.out)\(same.err)")
         #expect(same.out.contains("steps as recorded"))
         #expect(same.out.contains("1 runs replayed, 0 diverged"))
@@ -57,5 +59,8 @@ import Testing
         #expect(unknown.err.contains("no run nope"))
         let badScenario = await runMicro(["replay-history", "--db", db, "--scenario", "/nonexistent.yaml"])
         #expect(badScenario.code == 2)
+        let badTrace = await runMicro(["replay-history", "--db", db, "--trace", "/nonexistent.jsonl"])
+        #expect(badTrace.code == 2)
+        #expect(badTrace.err.contains("cannot read the trace /nonexistent.jsonl"))
     }
 }

@@ -20,9 +20,10 @@ import Testing
 
     /// Replays `history` through the agents and services of `scenario`; the replay worlds are kept in `worlds`.
     static func replay(
-        _ history: any Checkpointer, against scenario: Scenario, runIDs: [String]? = nil, worlds: Worlds = Worlds()
+        _ history: any Checkpointer, against scenario: Scenario, trace: [TraceEvent] = [], runIDs: [String]? = nil,
+        worlds: Worlds = Worlds()
     ) async throws -> HistoryReplayReport {
-        try await HistoryReplay(history: history).replay(runIDs: runIDs) { seams in
+        try await HistoryReplay(history: history, trace: trace).replay(runIDs: runIDs) { seams in
             let world = try await World(
                 scenario, replaceModel: { _, model in seams.model(replacing: model) }, wrapService: { seams.service($0) })
             worlds.list.withLock { $0.append(world) }
@@ -52,7 +53,8 @@ import Testing
         let file = "Scenarios/\(name).yaml"
         let world = try await Self.history(file)
         let worlds = Worlds()
-        let report = try await Self.replay(world.checkpointer, against: try Scenario.load(file: file, catalog: .travel), worlds: worlds)
+        let report = try await Self.replay(
+            world.checkpointer, against: try Scenario.load(file: file, catalog: .travel), trace: world.trace.all, worlds: worlds)
         #expect(!report.diverged, "\(report.text)")
         let replayed = report.runs.filter { $0.skipped == nil }
         #expect(replayed.map(\.runID) == [world.scenario.run.runID])
@@ -100,6 +102,25 @@ import Testing
         #expect(divergence.kind == kind, "\(divergence)")
         #expect(divergence.step == step, "\(divergence)")
         #expect(divergence.description.contains(mentions), "\(divergence)")
+    }
+
+    /// Checkpoints do not keep the instructions or the list of tools offered; the runs' Trace does, and with it
+    /// they are compared too.
+    @Test func withTheTraceChangedInstructionsAndToolsAreDivergences() async throws {
+        let world = try await Self.history(Self.fixture)
+        let instructions = try Self.variant([("Look the customer up, then", "Look the customer up politely, then")])
+        #expect(!(try await Self.replay(world.checkpointer, against: instructions)).diverged)
+        let changed = try await Self.replay(world.checkpointer, against: instructions, trace: world.trace.all)
+        let system = try #require(changed.runs.first?.divergence)
+        #expect(system.kind == .requestSystem)
+        #expect(system.step == 1)
+        #expect(system.detail.contains("from character 20 on"))
+
+        let tools = try Self.variant([("      - name: lookup\n", "      - name: forget\n        description: Forget a customer.\n        input: {type: object}\n        responses:\n          - result: {}\n      - name: lookup\n")])
+        let offered = try #require(try await Self.replay(world.checkpointer, against: tools, trace: world.trace.all).runs.first?.divergence)
+        #expect(offered.kind == .requestTools)
+        #expect(offered.step == 1)
+        #expect(offered.detail.contains("newly offered: crm_forget"))
     }
 
     /// A history whose stored conversation differs from what the code sends (as if the code used to build it

@@ -6,6 +6,10 @@ public struct HistoryDivergence: Sendable, Hashable, Codable, CustomStringConver
     public enum Kind: String, Sendable, Hashable, Codable {
         /// The conversation sent to the model at this step differs (messages, tool results in them).
         case requestMessages = "request_messages"
+        /// The system instructions sent to the model differ (compared when the runs' Trace is given).
+        case requestSystem = "request_system"
+        /// The tools offered to the model differ by name (compared when the runs' Trace is given).
+        case requestTools = "request_tools"
         /// A tool the recorded answer calls is not offered any more, or its schema rejects the recorded arguments.
         case toolSpec = "tool_spec"
         /// The tool calls of the step differ (name, arguments, order).

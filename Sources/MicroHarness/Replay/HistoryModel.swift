@@ -43,6 +43,9 @@ final class HistoryModel: Model {
                 detail: "the current code makes model call \(step), which the history does not have"))
             throw ModelError(.invalidRequest, "history replay: run \(runID) has no recorded answer for step \(step)")
         }
+        if let was = history.requests[runID]?[step] {
+            compare(was, request, runID: runID, step: step)
+        }
         for call in answer.toolCalls {
             guard let spec = request.tools.first(where: { $0.name == call.name }) else {
                 divergences.add(HistoryDivergence(
@@ -84,6 +87,30 @@ final class HistoryModel: Model {
         events.append(.usage(recorded.usage))
         events.append(.finish(recorded.stopReason))
         return events
+    }
+
+    /// Notes where `request` differs from what the Trace recorded: the instructions, the tools offered (the
+    /// built-ins aside: a model wrapper may strip them after the Trace saw them).
+    private func compare(_ was: RecordedRequest, _ request: ModelRequest, runID: String, step: Int) {
+        if was.system != request.system {
+            let a = was.system ?? "", b = request.system ?? ""
+            let same = zip(a, b).prefix { $0 == $1 }.count
+            divergences.add(HistoryDivergence(
+                runID: runID, step: step, kind: .requestSystem, subject: "the system instructions",
+                history: was.system.map(JSONValue.string) ?? .null, current: request.system.map(JSONValue.string) ?? .null,
+                detail: "the instructions sent to the model differ from character \(same) on"))
+        }
+        let builtins: Set<String> = ["plan", "delegate", "request_input"]
+        let before = Set(was.tools).subtracting(builtins), now = Set(request.tools.map(\.name)).subtracting(builtins)
+        if before != now {
+            let gone = before.subtracting(now).sorted(), added = now.subtracting(before).sorted()
+            divergences.add(HistoryDivergence(
+                runID: runID, step: step, kind: .requestTools, subject: "the tools offered",
+                history: .array(before.sorted().map(JSONValue.string)), current: .array(now.sorted().map(JSONValue.string)),
+                detail: "the tools offered differ"
+                    + (gone.isEmpty ? "" : "; no longer offered: \(gone.joined(separator: ", "))")
+                    + (added.isEmpty ? "" : "; newly offered: \(added.joined(separator: ", "))")))
+        }
     }
 }
 

@@ -48,7 +48,9 @@ struct Comparison {
                     "the conversation sent to the model differs (\(was.count) messages recorded, \(isNow.count) now; first difference at \(path))")
             }
         }
-        if let noted = log.first(where: { $0.runID == runID && $0.step == step && $0.kind == .toolSpec }) { return noted }
+        for kind in [HistoryDivergence.Kind.requestSystem, .requestTools, .toolSpec] {
+            if let noted = log.first(where: { $0.runID == runID && $0.step == step && $0.kind == kind }) { return noted }
+        }
         let recordedCalls = (recorded?.calls ?? [:]).sorted { $0.key < $1.key }.map(\.value)
         let currentCalls = (now?.calls ?? [:]).sorted { $0.key < $1.key }.map(\.value)
         let shape = { (calls: [PendingCall]) -> JSONValue in

@@ -15,8 +15,8 @@ import MicroAgent
 /// (it answers from the record; otherwise ``HistoryReplayError``), agents' extra tools and remote agents are
 /// swapped for ones answering from the record, and the runner must not commit to the history, which is only read.
 ///
-/// Not compared, because checkpoints do not record them: the system instructions and the descriptions and
-/// schemas of tools the recorded answers do not call.
+/// The system instructions and the names of the tools offered are compared when the runs' Trace is given
+/// (checkpoints do not record them); the descriptions and schemas of tools no recorded answer calls are not.
 public struct HistoryReplay: Sendable {
     /// What a subject uses to build the current code for one run with the record in place of models and tools.
     public struct Seams: Sendable {
@@ -76,9 +76,13 @@ public struct HistoryReplay: Sendable {
 
     /// Where the stored runs are (only read).
     public let history: any Checkpointer
+    /// The stored runs' Trace, when it was kept (`micro run --trace`): its model requests add the system
+    /// instructions and the names of the tools offered to what is compared.
+    public let trace: [TraceEvent]
 
-    public init(history: any Checkpointer) {
+    public init(history: any Checkpointer, trace: [TraceEvent] = []) {
         self.history = history
+        self.trace = trace
     }
 
     /// Replays `runIDs` (default: every run in the history, oldest first; sub-agent runs replay with their
@@ -102,7 +106,7 @@ public struct HistoryReplay: Sendable {
     }
 
     private func replay(runID: String, subject: @Sendable (Seams) async throws -> AgentRunner) async throws -> HistoryReplayReport.Run {
-        let recorded = try await RecordedHistory(runID: runID, checkpointer: history)
+        let recorded = try await RecordedHistory(runID: runID, checkpointer: history, trace: trace)
         guard let first = recorded.checkpoints[runID]?.first else {
             throw HistoryReplayError("no run \(runID) in the history")
         }

@@ -22,9 +22,13 @@ public struct RecordedHistory: Sendable {
     public let steps: [String: [Int: Step]]
     /// Committed tool results by idempotency key (`run/step/call`).
     public let results: [String: (call: ToolCall, result: ToolResultPart)]
+    /// What the trace (when there is one) says each model request carried, by run id and step: the system
+    /// instructions and the names of the tools offered. Checkpoints do not record them.
+    public let requests: [String: [Int: RecordedRequest]]
 
-    /// Reads `runID` and, recursively, the sub-agent runs it started from `checkpointer` (only reading).
-    public init(runID: String, checkpointer: any Checkpointer) async throws {
+    /// Reads `runID` and, recursively, the sub-agent runs it started from `checkpointer` (only reading); the
+    /// `model_request` events of `trace` (the runs' Trace, when it was kept) add the requests' instructions and tools.
+    public init(runID: String, checkpointer: any Checkpointer, trace: [TraceEvent] = []) async throws {
         var checkpoints: [String: [Checkpoint]] = [:]
         var queue = [runID]
         while let next = queue.popLast() {
@@ -64,6 +68,14 @@ public struct RecordedHistory: Sendable {
         }
         self.steps = steps
         self.results = results
+        var requests: [String: [Int: RecordedRequest]] = [:]
+        for event in trace where event.kind == .modelRequest && checkpoints[event.runID] != nil {
+            // The last attempt of a step wins; the event's step is the run's step before the call.
+            requests[event.runID, default: [:]][event.step + 1] = RecordedRequest(
+                system: event.data["system"]?.stringValue,
+                tools: event.data["tools"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        }
+        self.requests = requests
     }
 
     /// Whether the history of `runID` stops short of an end (running when it was stored, or crashed): a replay
@@ -88,4 +100,11 @@ public struct RecordedHistory: Sendable {
         }
         return nil
     }
+}
+
+/// A model request as the Trace recorded it (the Trace keeps the last message, not the whole conversation).
+public struct RecordedRequest: Sendable, Hashable {
+    public var system: String?
+    /// The names of the tools offered.
+    public var tools: [String]
 }
