@@ -36,8 +36,8 @@ import Testing
         let list = Mutex<[World]>([])
     }
 
-    static func variant(_ replacements: [(String, String)]) throws -> Scenario {
-        var text = try String(contentsOfFile: fixture, encoding: .utf8)
+    static func variant(_ replacements: [(String, String)], of file: String = fixture) throws -> Scenario {
+        var text = try String(contentsOfFile: file, encoding: .utf8)
         for (old, new) in replacements {
             #expect(text.contains(old), "the fixture no longer contains \(old)")
             text = text.replacingOccurrences(of: old, with: new)
@@ -104,6 +104,20 @@ import Testing
         #expect(divergence.description.contains(mentions), "\(divergence)")
     }
 
+    /// A call the history answered without running it (the approval policy asked, the user denied it) runs now
+    /// that the policy allows everything: a tool call divergence at that step, not a silently reused denial.
+    @Test func aCallTheHistoryNeverRanIsADivergenceWhenTheCurrentCodeRunsIt() async throws {
+        let file = "Scenarios/tool-approval.yaml"
+        let world = try await Self.history(file)
+        let allowAll = try Self.variant(
+            [("      - allow: payments_ledger\n      - deny: payments_refund\n      - ask: \"payments_*\"\n", "      - allow: \"*\"\n")], of: file)
+        let divergence = try #require(try await Self.replay(world.checkpointer, against: allowAll).runs.first?.divergence)
+        #expect(divergence.kind == .toolCall, "\(divergence)")
+        #expect(divergence.step == 1)
+        #expect(divergence.subject.contains("payments_charge"))
+        #expect(divergence.detail.contains("the history did not run this call"))
+    }
+
     /// Checkpoints do not keep the instructions or the list of tools offered; the runs' Trace does, and with it
     /// they are compared too.
     @Test func withTheTraceChangedInstructionsAndToolsAreDivergences() async throws {
@@ -143,6 +157,27 @@ import Testing
         #expect(divergence.step == 2)
         #expect(divergence.subject == "message 2 of 3")
         #expect(divergence.detail.contains("first difference at $.parts[0].toolResult"))
+    }
+
+    /// The history's committed calls differ from the ones the current code makes from the same answer (as an
+    /// edited approval would make them): a tool call divergence naming the argument.
+    @Test func otherCallsThanTheHistorysAreAToolCallDivergence() async throws {
+        let world = try await Self.history(Self.fixture)
+        let tampered = InMemoryCheckpointer()
+        for checkpoint in try await world.checkpointer.history(runID: world.scenario.run.runID) {
+            var checkpoint = checkpoint
+            for index in checkpoint.state.pendingCalls.indices where checkpoint.state.pendingCalls[index].call.name == "mail_send" {
+                checkpoint.state.pendingCalls[index].call.arguments = [
+                    "to": "grace@example.com", "subject": "Booking", "text": "Your booking is confirmed.",
+                ]
+            }
+            try await tampered.commit(checkpoint, lease: nil)
+        }
+        let report = try await Self.replay(tampered, against: try Scenario.load(file: Self.fixture, catalog: .travel))
+        let divergence = try #require(report.runs.first?.divergence)
+        #expect(divergence.kind == .toolCall)
+        #expect(divergence.step == 2)
+        #expect(divergence.detail.contains("first difference at $[0].arguments.to"))
     }
 
     /// A history that stops mid-run (a crashed process) is compared as far as it goes; a run id the history does

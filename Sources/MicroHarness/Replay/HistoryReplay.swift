@@ -34,31 +34,32 @@ public struct HistoryReplay: Sendable {
         /// called, whatever happens.
         public func service(_ service: Service) -> Service {
             let history = history, log = log, name = service.name
-            return service.wrapped { endpoint, request, context, _ in
-                let key = context.idempotencyKey
-                if let recorded = history.results[key], request != recorded.call.arguments {
-                    log.add(HistoryDivergence(
-                        runID: context.runID, step: Self.step(of: key), kind: .toolCall, subject: "call \(recorded.call.id) \(recorded.call.name)",
-                        history: recorded.call.arguments, current: request,
-                        detail: "the service got other arguments than the history's call (first difference at "
-                            + "\(recorded.call.arguments.firstDifference(from: request) ?? "$"))"))
-                }
-                return try Self.recorded(history, key: key, what: "\(name).\(endpoint)")
+            // Other arguments than the history's for the same key show in the step's tool calls (compared after the run).
+            return service.wrapped { endpoint, _, context, _ in
+                try Self.recorded(history, key: context.idempotencyKey, what: "\(name).\(endpoint)", runID: context.runID, log: log)
             }
         }
 
         /// `tool` (an agent's extra tool) answering from the record like ``service(_:)``; its handler never runs.
         func tool(_ tool: Tool) -> Tool {
-            let history = history
+            let history = history, log = log
             return Tool(spec: tool.spec, target: tool.target) { _, context in
-                try Self.recorded(history, key: context.idempotencyKey, what: "tool \(tool.name)")
+                try Self.recorded(history, key: context.idempotencyKey, what: "tool \(tool.name)", runID: context.runID, log: log)
             }
         }
 
-        /// The recorded content under `key`, or the recorded error thrown again.
-        static func recorded(_ history: RecordedHistory, key: String, what: String) throws -> JSONValue {
+        /// The recorded content under `key`, or the recorded error thrown again. A call the history answered
+        /// without running it (denied, refused) is a divergence: the current code runs it.
+        static func recorded(_ history: RecordedHistory, key: String, what: String, runID: String, log: DivergenceLog) throws -> JSONValue {
             guard let recorded = history.results[key] else {
                 throw ServiceError(.unavailable, "history replay: no recorded result for \(what) under key \(key); tools never run in a replay")
+            }
+            guard recorded.executed else {
+                log.add(HistoryDivergence(
+                    runID: runID, step: step(of: key), kind: .toolCall, subject: "call \(recorded.call.id) \(recorded.call.name)",
+                    history: ["ran": false, "result": recorded.result.content], current: ["ran": true, "arguments": recorded.call.arguments],
+                    detail: "the history did not run this call (it was answered without running: denied or refused); the current code runs it"))
+                throw ServiceError(.unavailable, "history replay: the history did not run \(what) under key \(key)")
             }
             guard recorded.result.isError else { return recorded.result.content }
             let error = recorded.result.content["error"]
@@ -157,7 +158,7 @@ public struct HistoryReplay: Sendable {
             agent.extraTools = agent.extraTools.map(seams.tool)
             return agent
         }
-        let remotes: [any RemoteAgent] = runner.remoteAgents.values.map { RecordedRemoteAgent(name: $0.name, description: $0.description, history: seams.history) }
+        let remotes: [any RemoteAgent] = runner.remoteAgents.values.map { RecordedRemoteAgent(name: $0.name, description: $0.description, history: seams.history, log: seams.log) }
         return AgentRunner(
             runtime: runner.runtime, checkpointer: runner.checkpointer, agents: agents, remoteAgents: remotes, trace: runner.trace,
             owner: runner.owner, leaseDuration: runner.leaseDuration)
@@ -181,9 +182,11 @@ struct RecordedRemoteAgent: RemoteAgent {
     let name: String
     let description: String
     let history: RecordedHistory
+    let log: DivergenceLog
 
     func send(task: String, context: CallContext) async throws -> String {
-        let content = try HistoryReplay.Seams.recorded(history, key: context.idempotencyKey, what: "remote agent \(name)")
+        let content = try HistoryReplay.Seams.recorded(
+            history, key: context.idempotencyKey, what: "remote agent \(name)", runID: context.runID, log: log)
         return content["output"]?.stringValue ?? content.canonicalString()
     }
 }

@@ -20,8 +20,9 @@ public struct RecordedHistory: Sendable {
     public let checkpoints: [String: [Checkpoint]]
     /// The model calls of each run, by run id and step.
     public let steps: [String: [Int: Step]]
-    /// Committed tool results by idempotency key (`run/step/call`).
-    public let results: [String: (call: ToolCall, result: ToolResultPart)]
+    /// Committed tool results by idempotency key (`run/step/call`); `executed` is false for a call the run
+    /// answered without running it (denied by the approval policy or the user, refused by a guardrail).
+    public let results: [String: (call: ToolCall, result: ToolResultPart, executed: Bool)]
     /// What the trace (when there is one) says each model request carried, by run id and step: the system
     /// instructions and the names of the tools offered. Checkpoints do not record them.
     public let requests: [String: [Int: RecordedRequest]]
@@ -39,7 +40,7 @@ public struct RecordedHistory: Sendable {
         }
         self.checkpoints = checkpoints
         var steps: [String: [Int: Step]] = [:]
-        var results: [String: (call: ToolCall, result: ToolResultPart)] = [:]
+        var results: [String: (call: ToolCall, result: ToolResultPart, executed: Bool)] = [:]
         for (run, history) in checkpoints {
             var runSteps: [Int: Step] = [:]
             var usageBefore: [Int: Usage] = [:]
@@ -61,7 +62,7 @@ public struct RecordedHistory: Sendable {
                 }
                 for call in state.pendingCalls {
                     runSteps[call.key.step, default: Step(usage: Usage(), stopReason: .toolUse, calls: [:])].calls[call.index] = call
-                    if let result = call.result { results[call.key.description] = (call.call, result) }
+                    if let result = call.result { results[call.key.description] = (call.call, result, call.attempts > 0) }
                 }
             }
             steps[run] = runSteps
