@@ -180,6 +180,44 @@ import Testing
         #expect(divergence.detail.contains("first difference at $[0].arguments.to"))
     }
 
+    enum Ending: String, CaseIterable { case completedEarlier, otherOutput }
+
+    /// A history that completed after step 2's tools (the current code asks the model a third time), or with
+    /// another answer than the current code ends with.
+    @Test(arguments: Ending.allCases)
+    func extraModelCallsAndOtherEndingsAreDivergences(_ ending: Ending) async throws {
+        let world = try await Self.history(Self.fixture)
+        let history = try await world.checkpointer.history(runID: world.scenario.run.runID)
+        let tampered = InMemoryCheckpointer()
+        switch ending {
+        case .completedEarlier:
+            let cut = try #require(history.firstIndex { $0.juncture == .afterTool(step: 2, index: 0) })
+            for checkpoint in history[...cut] { try await tampered.commit(checkpoint, lease: nil) }
+            var end = history[cut]
+            end.sequence += 1
+            end.juncture = .completed
+            end.state.status = .completed
+            end.state.output = "done"
+            try await tampered.commit(end, lease: nil)
+        case .otherOutput:
+            for var checkpoint in history {
+                if checkpoint.state.status == .completed { checkpoint.state.output = "Grace was emailed." }
+                try await tampered.commit(checkpoint, lease: nil)
+            }
+        }
+        let report = try await Self.replay(tampered, against: try Scenario.load(file: Self.fixture, catalog: .travel))
+        let divergence = try #require(report.runs.first?.divergence)
+        switch ending {
+        case .completedEarlier:
+            #expect(divergence.kind == .extraModelCall)
+            #expect(divergence.step == 3)
+        case .otherOutput:
+            #expect(divergence.kind == .outcome)
+            #expect(divergence.history["output"] == "Grace was emailed.")
+            #expect(divergence.current["output"] == "Ada was emailed.")
+        }
+    }
+
     /// A history that stops mid-run (a crashed process) is compared as far as it goes; a run id the history does
     /// not have is an error.
     @Test func anUnfinishedHistoryIsComparedAsFarAsItGoesAndUnknownRunsAreErrors() async throws {
