@@ -62,12 +62,7 @@ struct ReplayHistoryCommand: AsyncParsableCommand {
     /// Builds the current code for one run.
     private func subject() throws -> @Sendable (HistoryReplay.Seams) async throws -> AgentRunner {
         if let scenario {
-            let loaded = try Scenario.load(file: scenario, catalog: CLICatalog.current)
-            return { seams in
-                let world = try await World(
-                    loaded, replaceModel: { _, model in seams.model(replacing: model) }, wrapService: { seams.service($0) })
-                return try world.runner(owner: "replay-history")
-            }
+            return HistoryReplay.scenario(try Scenario.load(file: scenario, catalog: CLICatalog.current))
         }
         let catalog = CLICatalog.current
         return { seams in
