@@ -7,8 +7,8 @@ import MicroSQLite
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "Inspect and resume checkpointed runs.",
-        subcommands: [List.self, Show.self, Resume.self]
+        abstract: "Inspect, resume and fork checkpointed runs.",
+        subcommands: [List.self, Show.self, Resume.self, Checkpoints.self, Fork.self]
     )
 
     struct Database: ParsableArguments {
@@ -29,14 +29,23 @@ struct RunsCommand: AsyncParsableCommand {
         @Flag(help: "Print a JSON array.") var json = false
 
         func run() async throws {
-            let runs = try await database.checkpointer().runs()
+            let checkpointer = try database.checkpointer()
+            let runs = try await checkpointer.runs()
             let console = Console.current
+            // Forks record their origin in their state; the summaries do not carry it.
+            var forks: [String: ForkOrigin] = [:]
+            for run in runs { forks[run.runID] = try await checkpointer.latest(runID: run.runID)?.state.fork }
             if json {
-                console.out(try JSONValueEncoder().encode(runs).prettyString())
+                let rows = try runs.map { run in
+                    var row = try JSONValueEncoder().encode(run).objectValue ?? [:]
+                    if let fork = forks[run.runID] { row["fork"] = try JSONValueEncoder().encode(fork) }
+                    return JSONValue.object(row)
+                }
+                console.out(JSONValue.array(rows).prettyString())
                 return
             }
             for run in runs {
-                let parent = run.parentRunID.map { " (child of \($0))" } ?? ""
+                let parent = run.parentRunID.map { " (child of \($0))" } ?? forks[run.runID].map { " (fork of \($0.summary))" } ?? ""
                 let lease = run.lease.map { " lease: \($0.owner) until \($0.expiresAt)" } ?? ""
                 console.out(
                     "\(run.runID)  \(run.agent)  \(run.status.rawValue)  step \(run.step)  \(run.checkpoints) checkpoints, "
@@ -65,6 +74,7 @@ struct RunsCommand: AsyncParsableCommand {
             let state = latest.state
             console.out("run \(state.runID) of \(state.agent): \(state.status.rawValue), step \(state.step), phase \(state.phase.rawValue)")
             if let parent = state.parentRunID { console.out("parent: \(parent) (depth \(state.depth))") }
+            if let fork = state.fork { console.out("forked from: \(fork.summary)") }
             console.out("usage: \(state.usage.inputTokens) in, \(state.usage.outputTokens) out")
             if let plan = state.plan { console.out("plan:\n" + plan.rendered) }
             for call in state.pendingCalls {

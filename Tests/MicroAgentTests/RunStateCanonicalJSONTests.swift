@@ -71,6 +71,7 @@ import Testing
             approval: ApprovalRequest(tool: "pay " + awkward, callID: "ask", arguments: arguments, rule: "ask p*", invalidAnswers: 2))
         state.output = "output " + awkward
         state.failure = RunFailure(code: "max_steps", message: "failure " + awkward)
+        state.fork = ForkOrigin(runID: "parent " + awkward, sequence: 4, juncture: .afterTool(step: 2, index: 1), edit: "edit " + awkward)
         return state
     }
 
@@ -99,7 +100,8 @@ import Testing
     @Test func storedPropertyCountsMatchTheHandWrittenEncoding() {
         let state = Self.full
         let counts: [(String, Int, Int)] = [
-            ("RunState", Mirror(reflecting: state).children.count, 18),
+            ("RunState", Mirror(reflecting: state).children.count, 19),
+            ("ForkOrigin", Mirror(reflecting: state.fork!).children.count, 4),
             ("MemoryState", Mirror(reflecting: state.memory).children.count, 4),
             ("Message", Mirror(reflecting: state.memory.messages[0]).children.count, 2),
             ("ToolCall", Mirror(reflecting: state.pendingCalls[0].call).children.count, 4),

@@ -152,6 +152,12 @@ struct RunSession {
             try await environment.sleep(for: delay)
             attempt += 1
         }
+        try await accept(response)
+    }
+
+    /// Takes `response` as the answer to the model call of step `state.step + 1`: appends it to memory and
+    /// commits, then either completes the run or queues its tool calls (a fork with an edited answer starts here).
+    mutating func accept(_ response: ModelResponse) async throws {
         record(.modelResponse, response.traceValue)
         state.step += 1
         state.usage = state.usage + response.usage

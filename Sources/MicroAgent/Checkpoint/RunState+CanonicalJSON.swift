@@ -34,6 +34,13 @@ extension RunState {
             w.writeRaw(",\"message\":"); w.writeString(failure.message)
             w.writeRaw("}")
         }
+        if let fork {
+            w.writeRaw(",\"fork\":{\"edit\":"); w.writeString(fork.edit)
+            w.writeRaw(",\"juncture\":"); w.writeString(fork.juncture.description)
+            w.writeRaw(",\"runID\":"); w.writeString(fork.runID)
+            w.writeRaw(",\"sequence\":"); w.writeInteger(fork.sequence)
+            w.writeRaw("}")
+        }
         if let inputRequest {
             w.writeRaw(",\"inputRequest\":{")
             if let approval = inputRequest.approval {

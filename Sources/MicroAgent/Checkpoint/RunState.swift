@@ -51,6 +51,8 @@ public struct RunState: Sendable, Hashable, Codable {
     public var startedAt: Timestamp
     /// Number of checkpoints committed so far.
     public var checkpointCount: Int
+    /// The run and checkpoint this run was forked from (``AgentRunner/fork(runID:at:edit:newRunID:)``), if any.
+    public var fork: ForkOrigin?
 
     public init(runID: String, agent: String, parentRunID: String? = nil, depth: Int = 0, startedAt: Timestamp) {
         self.runID = runID
@@ -71,6 +73,7 @@ public struct RunState: Sendable, Hashable, Codable {
         self.failure = nil
         self.startedAt = startedAt
         self.checkpointCount = 0
+        self.fork = nil
     }
 
     /// Whether the run has ended (completed, failed or cancelled).

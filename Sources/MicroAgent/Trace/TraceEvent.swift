@@ -43,6 +43,9 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let completed = Kind(rawValue: "completed")
         public static let failed = Kind(rawValue: "failed")
         public static let cancelled = Kind(rawValue: "cancelled")
+        /// A run was forked from another run's checkpoint: `parent`, `sequence`, `juncture`, `edit` (the fork's
+        /// first event; what came before is in the parent's checkpoints, never executed again).
+        public static let forked = Kind(rawValue: "forked")
         public static let error = Kind(rawValue: "error")
         /// The harness injected a fault.
         public static let faultInjected = Kind(rawValue: "fault_injected")

@@ -43,6 +43,9 @@ enum TraceEventText {
         case .delegationResult: parts = [text("to").map { "from \($0)" }, text("output"), text("failure").map { "failed: \($0)" }]
         case .checkpoint: parts = [text("juncture"), text("sequence").map { "#\($0)" }]
         case .resumed: parts = [text("fromJuncture").map { "from \($0)" }, text("input").map { "input: \($0)" }]
+        case .forked:
+            parts = [text("parent").map { "fork of \($0)" }, text("sequence").map { "at checkpoint \($0)" }, text("juncture"),
+                     text("edit").map { "edit: \($0)" }]
         case .paused: parts = [text("prompt")]
         case .completed: parts = [text("output")]
         case .failed: parts = [text("code"), text("message")]

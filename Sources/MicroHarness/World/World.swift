@@ -54,6 +54,8 @@ public final class World: Sendable {
     /// The edges of an external agent under test (its model requests and tool calls); nil when the run's agent
     /// runs in the harness.
     let edge: ExternalEdge?
+    /// Replaces each agent's model (given its spec and the model the scenario describes); nil keeps them.
+    let replaceModel: (@Sendable (AgentSpec, any Model) -> any Model)?
 
     /// Builds the world of `scenario`.
     ///
@@ -63,12 +65,17 @@ public final class World: Sendable {
     ///     committed (the chaos driver kills processes there, between junctures).
     ///   - liveTransport: for each recorded-model agent, the transport to talk to instead of its cassette
     ///     (a recording transport, when turning a live session into a fixture); nil keeps the cassette.
+    ///   - replaceModel: replaces each agent's model (history replay feeds recorded answers); nil keeps them.
+    ///   - wrapService: wraps every served service, outermost (history replay answers from the record).
     public init(
         _ scenario: Scenario, storage: Storage = .inMemory, trace: Trace = Trace(), startingAt: Timestamp? = nil,
         afterToolCall: (@Sendable (String) async throws -> Void)? = nil,
-        liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil
+        liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil,
+        replaceModel: (@Sendable (AgentSpec, any Model) -> any Model)? = nil,
+        wrapService: (@Sendable (Service) -> Service)? = nil
     ) async throws {
         self.scenario = scenario
+        self.replaceModel = replaceModel
         self.trace = trace
         self.liveTransport = liveTransport
         // Recording, a live provider is on the other side: its retry-after and backoff waits really pass.
@@ -195,6 +202,7 @@ public final class World: Sendable {
         }
         remoteAgents = remotes
         servedNames = services.map(\.name)
+        if let wrapService { services = services.map(wrapService) }
         try await runtime.serve(services)
         for agent in scenario.agents {
             for name in agent.tools ?? [] where serviceNames(for: [name]).isEmpty {
@@ -228,6 +236,7 @@ public final class World: Sendable {
                 for: spec, scenario: scenario, world: worldRuntime, transport: try liveTransport?(spec),
                 injector: faulty ? injector : nil, meter: meter)
             if let cassette { replays.append((spec.name, cassette)) }
+            if let replaceModel { model = replaceModel(spec, model) }
             let summarizer = try spec.memory.summarizer.map { (summarizer) throws(ScenarioError) in
                 try ScenarioModels.model(for: spec, scenario: scenario, world: worldRuntime, meter: meter, summarizer: summarizer)
             }
