@@ -13,6 +13,7 @@ public struct MicroCommand: AsyncParsableCommand {
             ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
             StandInCommand.self, RecordCommand.self, TestCommand.self, RunCommand.self, ChaosCommand.self,
             MCPCommand.self, A2ACommand.self, CheckCommand.self, CassettesCommand.self,
+            FlowCommand.self,
         ]
     )
 

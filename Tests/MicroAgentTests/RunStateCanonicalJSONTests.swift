@@ -71,6 +71,15 @@ import Testing
             approval: ApprovalRequest(tool: "pay " + awkward, callID: "ask", arguments: arguments, rule: "ask p*", invalidAnswers: 2))
         state.output = "output " + awkward
         state.failure = RunFailure(code: "max_steps", message: "failure " + awkward)
+        var flow = FlowProgress(flow: "flow " + awkward, trigger: ["kind": "topic", "data": ["z": 1, "a": [true, .null]]],
+                                state: ["input": .string(awkward), "n": -3], firstStage: "stage")
+        flow.feedback = "feedback " + awkward
+        flow.candidate = ["x": 1.5]
+        flow.output = "output " + awkward
+        flow.modelCalls = ["b": 1, "a": 2]
+        flow.completed = ["one", "two"]
+        flow.phase = .verify
+        state.flow = flow
         return state
     }
 
@@ -99,7 +108,7 @@ import Testing
     @Test func storedPropertyCountsMatchTheHandWrittenEncoding() {
         let state = Self.full
         let counts: [(String, Int, Int)] = [
-            ("RunState", Mirror(reflecting: state).children.count, 18),
+            ("RunState", Mirror(reflecting: state).children.count, 19),
             ("MemoryState", Mirror(reflecting: state.memory).children.count, 4),
             ("Message", Mirror(reflecting: state.memory.messages[0]).children.count, 2),
             ("ToolCall", Mirror(reflecting: state.pendingCalls[0].call).children.count, 4),

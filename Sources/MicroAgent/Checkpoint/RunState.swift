@@ -51,6 +51,8 @@ public struct RunState: Sendable, Hashable, Codable {
     public var startedAt: Timestamp
     /// Number of checkpoints committed so far.
     public var checkpointCount: Int
+    /// For a flow run (``FlowRunner``): its stage, typed state and attempts; nil for an agent run.
+    public var flow: FlowProgress?
 
     public init(runID: String, agent: String, parentRunID: String? = nil, depth: Int = 0, startedAt: Timestamp) {
         self.runID = runID
@@ -71,6 +73,7 @@ public struct RunState: Sendable, Hashable, Codable {
         self.failure = nil
         self.startedAt = startedAt
         self.checkpointCount = 0
+        self.flow = nil
     }
 
     /// Whether the run has ended (completed, failed or cancelled).

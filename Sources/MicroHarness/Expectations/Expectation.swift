@@ -64,6 +64,7 @@ enum BuiltinExpectations {
         ResumedFromStepExpectation.self, CompactionsExpectation.self, WithinContextWindowExpectation.self,
         DelegatedExpectation.self, NoDuplicateSideEffectsExpectation.self, FaultInjectedExpectation.self,
         ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self, ApprovalsExpectation.self,
+        StagesExpectation.self, VerificationsExpectation.self, LoopIterationsExpectation.self, FlowRunsExpectation.self,
     ]
 }
 

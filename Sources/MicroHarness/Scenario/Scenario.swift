@@ -23,6 +23,9 @@ public struct Scenario: Sendable {
     public var remoteAgents: [RemoteAgentSpec]
     /// What the file's names were resolved against; the world builds its services, agents and models from it.
     public var catalog: Catalog
+    /// Flows beside the agents (`flows:`), and the timed broker events that trigger them (`events:`).
+    public var flows: [FlowSpec] = []
+    public var events: [FlowEventSpec] = []
 
     /// The agent spec called `name`.
     public func agent(_ name: String) -> AgentSpec? { agents.first { $0.name == name } }
@@ -177,4 +180,8 @@ public struct RunSpec: Sendable {
     public var inputs: [String]
     public var runID: String
     public var line: Int
+    /// The flow the run calls directly (`run: {flow: NAME, input: …}`) instead of an agent.
+    public var flow: String? = nil
+    /// The flow's input.
+    public var input: JSONValue = .null
 }
