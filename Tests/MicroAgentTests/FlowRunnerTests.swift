@@ -286,21 +286,20 @@ import Testing
                 onCheckpoint: { if $0.juncture == .completed { doneSink.yield($0.runID) } }), flow)
         }
         let one = try server("one"), two = try server("two")
+        let (ready, readySink) = AsyncStream.makeStream(of: Void.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await one.serve("f") }
-            group.addTask { try await two.serve("f") }
-            // Wait until both have subscribed: a probe message reaches the group once they have.
+            group.addTask { try await one.serve("f", ready: { readySink.yield() }) }
+            group.addTask { try await two.serve("f", ready: { readySink.yield() }) }
+            var readiness = ready.makeAsyncIterator()
+            _ = await readiness.next()
+            _ = await readiness.next()  // both have subscribed
+            for number in 1...3 {
+                try await world.runtime.broker.publish(
+                    BrokerMessage(id: "m\(number)", body: Array(#"{"order": \#(number)}"#.utf8)), to: "orders.new")
+            }
             var finished: [String] = []
             var iterator = done.makeAsyncIterator()
-            var published = 0
-            while finished.count < 3 {
-                if published < 3 {
-                    published += 1
-                    try await world.runtime.broker.publish(
-                        BrokerMessage(id: "m\(published)", body: Array(#"{"order": \#(published)}"#.utf8)), to: "orders.new")
-                }
-                if let run = await iterator.next() { finished.append(run) }
-            }
+            while finished.count < 3, let run = await iterator.next() { finished.append(run) }
             group.cancelAll()
             #expect(finished.sorted() == ["f/m1", "f/m2", "f/m3"])
         }

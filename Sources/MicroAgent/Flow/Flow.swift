@@ -16,7 +16,8 @@ public struct Flow<State: Codable & Sendable>: Sendable {
     /// The state a run starts with, rendered from the event that triggered it.
     public var start: @Sendable (FlowEvent) throws -> State
     public var steps: [FlowStep<State>]
-    /// Which tool calls of its model steps run, are denied or wait for a person (as ``Agent/approval``).
+    /// Which tool calls of its model steps run, are denied or wait for a person (as ``Agent/approval``); when it
+    /// is not allow-all, it also replaces the policy of the local agents its agent steps run.
     public var approval: ToolApproval
     /// The run's output once every step completed; nil: the last step's output.
     public var output: (@Sendable (State) -> String?)?

@@ -70,7 +70,8 @@ public struct FlowRunner: Sendable {
     /// Serves `flow`'s triggers until cancelled (or until finite schedules end and subscriptions close): each
     /// topic trigger subscribes in its queue group (one run per message across every process serving the
     /// flow), each schedule ticks on the environment's clock. Messages are handled one at a time per trigger.
-    public func serve(_ flow: String) async throws {
+    /// `ready` is called once every subscription is in place (messages published after it reach the flow).
+    public func serve(_ flow: String, ready: (@Sendable () -> Void)? = nil) async throws {
         let definition = try named(flow)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for trigger in definition.triggers {
@@ -92,6 +93,7 @@ public struct FlowRunner: Sendable {
                     }
                 }
             }
+            ready?()
             try await group.waitForAll()
         }
     }

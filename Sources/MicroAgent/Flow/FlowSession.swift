@@ -75,7 +75,9 @@ struct FlowSession {
                 output = answer
             case .agent(let name, let prompt):
                 let task = try await Self.guarded { [candidate] in withFeedback(try prompt(candidate)) }
-                if let agent = runner.agents.agents[name] {
+                if var agent = runner.agents.agents[name] {
+                    // The flow's approval policy, when it has one, governs the tools of the agents it runs.
+                    if !flow.approval.allowsEverything { agent.approval = flow.approval }
                     guard let answer = try await child(agent, role: nil, task: task) else { return }
                     output = answer
                 } else if let remote = runner.agents.remoteAgents[name] {
