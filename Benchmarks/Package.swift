@@ -41,6 +41,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
+            name: "FlowBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroAgent", package: "Micro"),
+            ],
+            path: "Benchmarks/FlowBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
             name: "MCPBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -44,11 +44,17 @@ struct RunsCommand: AsyncParsableCommand {
                 console.out(JSONValue.array(rows).prettyString())
                 return
             }
+            let checkpointer = try database.checkpointer()
             for run in runs {
                 let parent = run.parentRunID.map { " (child of \($0))" } ?? forks[run.runID].map { " (fork of \($0.summary))" } ?? ""
                 let lease = run.lease.map { " lease: \($0.owner) until \($0.expiresAt)" } ?? ""
+                var kind = "step \(run.step)"
+                if run.parentRunID == nil, let flow = try await checkpointer.latest(runID: run.runID)?.state.flow {
+                    kind = "flow at \(flow.stage.isEmpty ? "end" : "stage \(flow.stage)"), stages done: "
+                        + (flow.completed.isEmpty ? "none" : flow.completed.joined(separator: " → "))
+                }
                 console.out(
-                    "\(run.runID)  \(run.agent)  \(run.status.rawValue)  step \(run.step)  \(run.checkpoints) checkpoints, "
+                    "\(run.runID)  \(run.agent)  \(run.status.rawValue)  \(kind)  \(run.checkpoints) checkpoints, "
                         + "last \(run.lastJuncture) at \(run.updatedAt)\(parent)\(lease)")
             }
             console.out("\(runs.count) runs")

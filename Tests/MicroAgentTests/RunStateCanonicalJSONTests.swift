@@ -72,6 +72,15 @@ import Testing
         state.output = "output " + awkward
         state.failure = RunFailure(code: "max_steps", message: "failure " + awkward)
         state.fork = ForkOrigin(runID: "parent " + awkward, sequence: 4, juncture: .afterTool(step: 2, index: 1), edit: "edit " + awkward)
+        var flow = FlowProgress(flow: "flow " + awkward, trigger: ["kind": "topic", "data": ["z": 1, "a": [true, .null]]],
+                                state: ["input": .string(awkward), "n": -3], firstStage: "stage")
+        flow.feedback = "feedback " + awkward
+        flow.candidate = ["x": 1.5]
+        flow.output = "output " + awkward
+        flow.modelCalls = ["b": 1, "a": 2]
+        flow.completed = ["one", "two"]
+        flow.phase = .verify
+        state.flow = flow
         return state
     }
 
@@ -100,7 +109,7 @@ import Testing
     @Test func storedPropertyCountsMatchTheHandWrittenEncoding() {
         let state = Self.full
         let counts: [(String, Int, Int)] = [
-            ("RunState", Mirror(reflecting: state).children.count, 19),
+            ("RunState", Mirror(reflecting: state).children.count, 20),
             ("ForkOrigin", Mirror(reflecting: state.fork!).children.count, 4),
             ("MemoryState", Mirror(reflecting: state.memory).children.count, 4),
             ("Message", Mirror(reflecting: state.memory.messages[0]).children.count, 2),

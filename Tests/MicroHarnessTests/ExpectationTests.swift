@@ -82,6 +82,10 @@ import Testing
         ("approvals: {asked: 1}", "approvals: 0 asked, 0 approved, 0 denied, 0 edited, 0 policy denied; expected asked exactly 1"),
         ("trajectory: {match: exact, arguments: ignore, steps: [travel_hotels_book, travel_hotels_search]}", "F1 0.00 (threshold 1.00)"),
         (#"judge: {rubric: r, model: {script: [{text: '{"pass": false, "reasoning": "no"}'}]}}"#, "judged fail: no"),
+        ("stages: [lookup]", "no flow run happened"),
+        ("verifications: {attempts: 1}", "verifications: 0 attempts, 0 rejected, 0 passed; expected attempts exactly 1"),
+        ("loop_iterations: 1", "loop iterations: 0, 0 ended by the condition, 0 by the cap; expected iterations exactly 1"),
+        ("flow_runs: 1", "0 flow run(s) (), expected exactly 1"),
     ]
 
     @Test(arguments: failing)

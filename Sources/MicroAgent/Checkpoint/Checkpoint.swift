@@ -13,6 +13,9 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
     case failed
     /// The run was cancelled (a task cancelled by its client) and will not go on.
     case cancelled
+    /// A flow run's step boundary: `point` (entered, output, verified, rejected, retry, iteration, paused,
+    /// completed) of the stage `stage` (a name without `:`).
+    case stage(String, String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
         case .completed: "completed"
         case .failed: "failed"
         case .cancelled: "cancelled"
+        case .stage(let stage, let point): "stage:\(stage):\(point)"
         }
     }
 
@@ -39,6 +43,7 @@ public enum Juncture: Sendable, Hashable, Codable, CustomStringConvertible {
         case ("completed", 1): self = .completed
         case ("failed", 1): self = .failed
         case ("cancelled", 1): self = .cancelled
+        case ("stage", 3): self = .stage(parts[1], parts[2])
         case ("before_model", 2): guard let s = Int(parts[1]) else { return nil }; self = .beforeModel(step: s)
         case ("after_model", 2): guard let s = Int(parts[1]) else { return nil }; self = .afterModel(step: s)
         case ("before_tool", 3):

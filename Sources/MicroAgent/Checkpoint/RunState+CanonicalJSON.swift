@@ -34,6 +34,9 @@ extension RunState {
             w.writeRaw(",\"message\":"); w.writeString(failure.message)
             w.writeRaw("}")
         }
+        if let flow, let encoded = try? JSONValueEncoder().encode(flow) {
+            w.writeRaw(",\"flow\":"); w.writeCanonical(encoded)
+        }
         if let fork {
             w.writeRaw(",\"fork\":{\"edit\":"); w.writeString(fork.edit)
             w.writeRaw(",\"juncture\":"); w.writeString(fork.juncture.description)

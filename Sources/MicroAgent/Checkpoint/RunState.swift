@@ -53,6 +53,8 @@ public struct RunState: Sendable, Hashable, Codable {
     public var checkpointCount: Int
     /// The run and checkpoint this run was forked from (``AgentRunner/fork(runID:at:edit:newRunID:)``), if any.
     public var fork: ForkOrigin?
+    /// For a flow run (``FlowRunner``): its stage, typed state and attempts; nil for an agent run.
+    public var flow: FlowProgress?
 
     public init(runID: String, agent: String, parentRunID: String? = nil, depth: Int = 0, startedAt: Timestamp) {
         self.runID = runID
@@ -74,6 +76,7 @@ public struct RunState: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.checkpointCount = 0
         self.fork = nil
+        self.flow = nil
     }
 
     /// Whether the run has ended (completed, failed or cancelled).

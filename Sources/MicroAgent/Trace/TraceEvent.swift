@@ -51,6 +51,19 @@ public struct TraceEvent: Sendable, Hashable, Codable {
         public static let faultInjected = Kind(rawValue: "fault_injected")
         /// The process running the run crashed (or was killed) here.
         public static let crashed = Kind(rawValue: "crashed")
+        /// A flow run started: `flow`, the event's `kind` (direct, topic, schedule), `topic`, `id`, `data`.
+        public static let flowTriggered = Kind(rawValue: "flow_triggered")
+        /// A flow run entered a stage: `stage`, `index`.
+        public static let stageEntered = Kind(rawValue: "stage_entered")
+        /// A flow run completed a stage: `stage`, `index`, `iterations`, `attempts`.
+        public static let stageCompleted = Kind(rawValue: "stage_completed")
+        /// A flow step failed and is retried: `stage`, `iteration`, `attempt`, `retry` (the next one), `error`.
+        public static let stageRetry = Kind(rawValue: "stage_retry")
+        /// A verifier graded an attempt: `stage`, `iteration`, `attempt`, `passed`, `feedback`, `grader` (code, model).
+        public static let verification = Kind(rawValue: "verification")
+        /// A loop iteration of a flow step was accepted: `stage`, `iteration`, `done` (its condition held),
+        /// `capped` (the iteration limit ended the loop), `judge` (code, model).
+        public static let loopIteration = Kind(rawValue: "loop_iteration")
     }
 
     /// Position in the trace, from 1.

@@ -24,6 +24,9 @@ public struct Catalog: Sendable {
     public var expectations: [any ScenarioExpectation.Type]
     /// Tool fault kinds beside the built-in ones (`error`, `timeout`, `latency`, `wrong_shape`).
     public var toolFaults: [ToolFaultKind]
+    /// Swift functions flows written in scenario files name: code steps (`code: NAME`), verifiers
+    /// (`verify: {code: NAME}`) and loop conditions (`loop: {until: {code: NAME}}`).
+    public var flowFunctions: [String: FlowFunction] = [:]
 
     public init(
         services: [CatalogService] = [], agents: [CatalogAgent] = [],
@@ -53,6 +56,14 @@ public struct Catalog: Sendable {
             models: models.merging(other.models) { $1 }, remoteAgents: remoteAgents.merging(other.remoteAgents) { $1 },
             expectations: merge(expectations, other.expectations, name: { $0.name }),
             toolFaults: merge(toolFaults, other.toolFaults, name: \.name))
+            .withFlowFunctions(flowFunctions.merging(other.flowFunctions) { $1 })
+    }
+
+    /// This catalogue with `functions` as its flow functions.
+    public func withFlowFunctions(_ functions: [String: FlowFunction]) -> Catalog {
+        var catalog = self
+        catalog.flowFunctions = functions
+        return catalog
     }
 
     /// Service names scenario files may write in `services:`.

@@ -70,6 +70,7 @@ enum BuiltinExpectations {
         ErrorExpectation.self, GoldenTraceExpectation.self, DeadlineExceededExpectation.self, ApprovalsExpectation.self,
         TrajectoryExpectation.self,
         JudgeExpectation.self,
+        StagesExpectation.self, VerificationsExpectation.self, LoopIterationsExpectation.self, FlowRunsExpectation.self,
     ]
 }
 

@@ -16,6 +16,9 @@ import Micro
 public struct FaultSpec: Sendable, Hashable {
     public enum Target: String, Sendable, Hashable, CaseIterable {
         case model, tool, store, checkpointer, broker, process
+        /// A flow step's action fails before it runs (`agent`: the flow; `match`: `FLOW.STAGE`), retried under
+        /// the step's retry policy.
+        case step
     }
 
     public var target: Target
@@ -50,6 +53,7 @@ public struct FaultSpec: Sendable, Hashable {
         .checkpointer: ["write_failed", "slow_write"],
         .broker: ["drop", "duplicate", "delay"],
         .process: ["crash"],
+        .step: ["error"],
     ]
 
     public init(

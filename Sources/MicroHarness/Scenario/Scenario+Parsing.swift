@@ -20,7 +20,7 @@ extension Scenario {
     public init(parsing text: String, file: String, catalog: Catalog = .empty) throws(ScenarioError) {
         let root = try YAMLNode.root(of: text, file: file).mapping([
             "name", "description", "seed", "services", "fixtures", "agents", "remote_agents", "run", "faults", "expect",
-            "prices",
+            "prices", "flows", "events",
         ])
         self.file = file
         self.catalog = catalog
@@ -37,19 +37,25 @@ extension Scenario {
             throw node.error("unknown service \(service)" + Self.suggestion(service, among: known, kind: "services"))
         }
         fixtures = try (root["fixtures"]?.sequence() ?? []).map(Self.fixture)
-        let agentNodes = try root.required("agents").sequence()
+        flows = try (root["flows"]?.sequence() ?? []).map { (node) throws(ScenarioError) in try Self.flow(node, catalog: catalog) }
+        events = try (root["events"]?.sequence() ?? []).map(Self.event)
+        let agentNodes = try flows.isEmpty ? root.required("agents").sequence() : root["agents"]?.sequence() ?? []
         agents = try agentNodes.map { (node) throws(ScenarioError) in try Self.agent(node, catalog: catalog) }
         remoteAgents = try (root["remote_agents"]?.sequence() ?? []).map { (node) throws(ScenarioError) in
             try Self.remoteAgent(node, catalog: catalog)
         }
-        if agents.isEmpty { throw try root.required("agents").error("a scenario needs at least one agent") }
+        if agents.isEmpty && flows.isEmpty { throw try root.required("agents").error("a scenario needs at least one agent") }
         var seen: Set<String> = []
         for (index, agent) in agents.enumerated() where !seen.insert(agent.name).inserted {
             throw agentNodes[index].error("two agents are called \(agent.name)")
         }
-        let runNode = try root.required("run")
-        run = try Self.run(runNode)
-        if !seen.contains(run.agent) {
+        let runNode = try flows.isEmpty || root.has("run") ? root.required("run") : root.node
+        run = root.has("run") ? try Self.run(runNode) : RunSpec(agent: "", prompt: "", inputs: [], runID: "run", line: 0)
+        try Self.validateFlows(flows, events: events, run: run, agents: seen, root: root)
+        if run.flow == nil && !root.has("run") && events.isEmpty {
+            throw root.node.error("a scenario with flows runs one (run: {flow: NAME, input: …}) or has events that trigger them")
+        }
+        if run.flow == nil && root.has("run") && !seen.contains(run.agent) {
             throw runNode.error("run.agent \(run.agent) is not one of the agents: \(agents.map(\.name).joined(separator: ", "))")
         }
         let runAgent = run.agent
@@ -328,7 +334,14 @@ extension Scenario {
     }
 
     private static func run(_ node: YAMLNode) throws(ScenarioError) -> RunSpec {
-        let map = try node.mapping(["agent", "prompt", "inputs", "id"])
+        let map = try node.mapping(["agent", "prompt", "inputs", "id", "flow", "input"])
+        if let flow = map["flow"] {
+            if map.has("agent") || map.has("prompt") { throw node.error("a run starts an agent (agent, prompt) or a flow (flow, input), not both") }
+            return RunSpec(
+                agent: "", prompt: "", inputs: try map["inputs"]?.strings() ?? [], runID: try map["id"]?.string() ?? "run",
+                line: node.line, flow: try flow.string(), input: try map["input"]?.json() ?? .null)
+        }
+        if map.has("input") { throw map["input"]!.error("input is a flow's (run: {flow: NAME, input: …}); an agent takes a prompt") }
         return RunSpec(
             agent: try map.required("agent").string(), prompt: try map.required("prompt").string(),
             inputs: try map["inputs"]?.strings() ?? [], runID: try map["id"]?.string() ?? "run", line: node.line)

@@ -25,6 +25,9 @@ public struct Scenario: Sendable {
     public var catalog: Catalog
     /// Model prices for this scenario (its `prices:` block, over a `--prices` file), before the bundled table.
     public var prices = PriceTable()
+    /// Flows beside the agents (`flows:`), and the timed broker events that trigger them (`events:`).
+    public var flows: [FlowSpec] = []
+    public var events: [FlowEventSpec] = []
 
     /// The agent spec called `name`.
     public func agent(_ name: String) -> AgentSpec? { agents.first { $0.name == name } }
@@ -183,4 +186,8 @@ public struct RunSpec: Sendable {
     public var inputs: [String]
     public var runID: String
     public var line: Int
+    /// The flow the run calls directly (`run: {flow: NAME, input: …}`) instead of an agent.
+    public var flow: String? = nil
+    /// The flow's input.
+    public var input: JSONValue = .null
 }

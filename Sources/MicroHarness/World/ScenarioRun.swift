@@ -140,6 +140,9 @@ public enum ScenarioRunner {
         _ world: World, remotes: [any RemoteAgent], resume: Bool, owner: String,
         onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)?
     ) async -> ScenarioOutcome {
+        if runsFlows(world.scenario) {
+            return await driveFlows(world, remotes: remotes, resume: resume, owner: owner, onCheckpoint: onCheckpoint)
+        }
         let scenario = world.scenario
         let spec = scenario.run
         let started = world.clock.now
