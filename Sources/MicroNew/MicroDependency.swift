@@ -31,7 +31,7 @@ public enum MicroDependency: Codable, Sendable, Hashable {
     }
 
     /// `to` as a path relative to `from` (both absolute or both relative to the working directory).
-    static func relativePath(from: String, to: String) -> String {
+    public static func relativePath(from: String, to: String) -> String {
         let source = URL(fileURLWithPath: from).standardizedFileURL.pathComponents
         let target = URL(fileURLWithPath: to).standardizedFileURL.pathComponents
         var common = 0

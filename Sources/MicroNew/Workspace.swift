@@ -45,7 +45,7 @@ public struct Workspace: Sendable {
         for component in components {
             current += "/" + component
             var info = stat()
-            guard lstat(current, &info) == 0 else { break }  // the rest does not exist yet
+            guard lstat(current, &info) == 0 else { continue }  // not there (yet): nothing below it is either
             if (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFLNK) {
                 guard let target = Self.realPath(current), target == root || target.hasPrefix(root + "/") else {
                     throw WorkspaceError(.symlinkEscapes, path: path, "\(current.dropFirst(root.count + 1)) is a symbolic link out of the package directory")

@@ -13,6 +13,9 @@ import Testing
             try workspace.write("Sources/App/../App/B.swift", content: "let b = 2\n")
             try workspace.write(".build/debug/junk", content: "x")
             #expect(try workspace.read("Sources/App/A.swift") == "let a = 1\n")
+            #expect(try workspace.resolve("Sources/App/A.swift") == workspace.root + "/Sources/App/A.swift")
+            #expect(try workspace.resolve("New/Deeper/x.swift") == workspace.root + "/New/Deeper/x.swift")
+            #expect(FileManager.default.fileExists(atPath: workspace.root + "/Sources/App/A.swift"))
             #expect(try workspace.list() == ["README.md", "Sources/App/A.swift", "Sources/App/B.swift"])
             #expect(try workspace.list("Sources") == ["Sources/App/A.swift", "Sources/App/B.swift"])
         }
