@@ -72,7 +72,7 @@ record)
     ;;
 replay)
     fresh
-    (cd "$work" && "$micro" new "$name" --prompt "$prompt" --yes --max-fix-rounds 2 --cassette "$cassette") | tee "$work/replay.log"
+    (cd "$work" && "$micro" new "$name" --prompt "$prompt" --yes --max-fix-rounds 2 --provider openai --model gpt-4o --cassette "$cassette") | tee "$work/replay.log"
     check_report "$work/replay.log"
     digest >"$work/replay.digest"
     echo "==> replayed: package $(cat "$work/replay.digest")"
@@ -85,19 +85,19 @@ chaos)
     fresh
     db="$work/$name.new.sqlite"
     # Seeded kill points, counted from each process's start (the run commits about 24 checkpoints in all, so three
-    # kills after 2 to 7 each land before its end): after each kill, the next process resumes.
-    points="$(python3 -c "import random; r = random.Random(${SEED:-7}); print(' '.join(str(p) for p in sorted(r.sample(range(2, 8), $kills))))")"
+    # kills after 4 to 8 each land before its end, the later ones around the builds): after each kill, the next process resumes.
+    points="$(python3 -c "import random; r = random.Random(${SEED:-7}); print(' '.join(str(p) for p in sorted(r.sample(range(4, 9), $kills))))")"
     echo "==> kills after checkpoints (counted per process): $points"
     first=1
     for point in $points; do
         if [ "$first" = 1 ]; then
-            set +e; (cd "$work" && "$micro" new "$name" --prompt "$prompt" --yes --max-fix-rounds 2 --cassette "$cassette" --crash-after "$point" >/dev/null 2>&1); status=$?; set -e
+            set +e; (cd "$work" && "$micro" new "$name" --prompt "$prompt" --yes --max-fix-rounds 2 --provider openai --model gpt-4o --cassette "$cassette" --crash-after "$point" >/dev/null 2>"$work/kill.log"); status=$?; set -e
             first=0
         else
-            set +e; (cd "$work" && "$micro" new "$name" --resume --crash-after "$point" >/dev/null 2>&1); status=$?; set -e
+            set +e; (cd "$work" && "$micro" new "$name" --resume --crash-after "$point" >/dev/null 2>"$work/kill.log"); status=$?; set -e
         fi
         [ "$status" -eq 137 ] || { echo "error: expected a SIGKILL (exit 137) after checkpoint $point, got $status" >&2; exit 1; }
-        echo "killed after checkpoint $point"
+        echo "killed: $(grep -m1 crashing "$work/kill.log" || echo "after checkpoint $point")"
     done
     (cd "$work" && "$micro" runs resume "new-$name" --db "$db") | tee "$work/chaos.log"
     check_report "$work/chaos.log"
