@@ -20,6 +20,8 @@ import NIOCore
 /// - HTTP 429 with `retry-after` and the provider's documented error body when the request has the header
 ///   `x-micro-standin: rate-limit` or its last message contains "rate limit".
 /// - Anything else gets 404 (unknown path), 405 (not POST) or 400 (a body that is not a JSON object).
+/// - With a ``StandInScript`` (answers written by hand), each `/v1/chat/completions` request gets the script's
+///   next turn instead, in OpenAI's documented wire shape; the other dialects answer 404.
 /// - With a ``RetryJudge``, seeded chaos (``StandInChaos``) hits the answers, and `GET /_micro/retries`
 ///   reports how the clients retried.
 public struct StandInServer: Sendable {
