@@ -164,7 +164,6 @@ public struct GeneratorError: Error, Sendable, Hashable, CustomStringConvertible
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
         public static let invalidName = Code(rawValue: "invalid_name")
-        public static let notAGeneration = Code(rawValue: "not_a_generation")
     }
 
     public var code: Code
