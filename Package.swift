@@ -109,11 +109,13 @@ let package = Package(
         .target(name: "MicroTravel", dependencies: ["Micro", "MicroAgent", "MicroExamples", "MicroHarness"]),
         // Runs every scenario under a folder as its own Swift Testing case, for any package's test target.
         .target(name: "MicroScenarioTesting", dependencies: ["MicroHarness", "MicroAgent"]),
+        // `micro new`: the generator agent system (design, package files through scoped tools, build-and-fix).
+        .target(name: "MicroNew", dependencies: ["Micro", "MicroAgent", "MicroHarness", "MicroSQLite"]),
         // The `micro` command line, as a library so tests can drive it.
         .target(
             name: "MicroCLI",
             dependencies: [
-                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A", "MicroNATS",
+                "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A", "MicroNATS", "MicroNew",
                 "MicroOTel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -167,6 +169,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "MicroNewTests", dependencies: ["MicroNew", "MicroAgent", "Micro", "MicroSQLite"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
         .testTarget(
             name: "MicroCLITests",

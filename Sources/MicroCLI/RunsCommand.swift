@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Micro
 import MicroAgent
+import MicroNew
 import MicroSQLite
 
 struct RunsCommand: AsyncParsableCommand {
@@ -107,7 +108,10 @@ struct RunsCommand: AsyncParsableCommand {
         @Option(help: "Lease duration in seconds.") var leaseSeconds = 30
 
         func run() async throws {
-            _ = try database.checkpointer()
+            if try await database.checkpointer().latest(runID: runID)?.state.agent == Generator.agentName {
+                try await NewCommand.resume(db: database.db, input: input, json: false)  // a `micro new` run
+                return
+            }
             let world = try await AgentWorld(db: database.db, leaseSeconds: leaseSeconds)
             do {
                 let result: RunResult

@@ -32,6 +32,7 @@ struct StandInCommand: AsyncParsableCommand {
         @Option(name: .customLong("retry-after"), help: "Seconds advertised in retry-after.") var retryAfter = 1.0
         @Option(help: "Seconds a stalled body stops.") var stall = 1.0
         @Option(name: .customLong("max-faults-per-request"), help: "Faults one request (by its body) meets at most.") var maxFaultsPerRequest = 1
+        @Option(help: "A file of answers written by hand, served in order to /v1/chat/completions (see StandInScript).") var script: String?
 
         func run() async throws {
             let console = Console.current
@@ -48,7 +49,11 @@ struct StandInCommand: AsyncParsableCommand {
                 made = RetryJudge(chaos: chaos) { line in console.out(line) }
             }
             let judge = made
-            let application = StandInServer(port: port, judge: judge).application { port in
+            var scripted: StandInScript?
+            if let script {
+                do { scripted = try StandInScript(contentsOf: script) } catch { throw ValidationError(error.description) }
+            }
+            let application = StandInServer(port: port, judge: judge, script: scripted).application { port in
                 console.out("serving on http://127.0.0.1:\(port)" + (judge == nil ? "" : " with chaos (GET /_micro/retries for the judgement)"))
             }
             try await application.runService()

@@ -20,6 +20,8 @@ import NIOCore
 /// - HTTP 429 with `retry-after` and the provider's documented error body when the request has the header
 ///   `x-micro-standin: rate-limit` or its last message contains "rate limit".
 /// - Anything else gets 404 (unknown path), 405 (not POST) or 400 (a body that is not a JSON object).
+/// - With a ``StandInScript`` (answers written by hand), each `/v1/chat/completions` request gets the script's
+///   next turn instead, in OpenAI's documented wire shape; the other dialects answer 404.
 /// - With a ``RetryJudge``, seeded chaos (``StandInChaos``) hits the answers, and `GET /_micro/retries`
 ///   reports how the clients retried.
 public struct StandInServer: Sendable {
@@ -33,18 +35,24 @@ public struct StandInServer: Sendable {
     public var logger: Logger
     /// Seeded misbehaviour, judged: `GET /_micro/retries` reports how clients retried.
     public var judge: RetryJudge?
+    /// Answers written by hand, served in order to chat requests instead of the documented examples.
+    public var script: StandInScript?
 
-    public init(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "micro-standin"), judge: RetryJudge? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "micro-standin"), judge: RetryJudge? = nil,
+        script: StandInScript? = nil
+    ) {
         self.host = host
         self.port = port
         self.logger = logger
         self.judge = judge
+        self.script = script
     }
 
     /// The Hummingbird application; `onRunning` gets the bound port once the server listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            responder: Responder(judge: judge),
+            responder: Responder(judge: judge, script: script),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "micro-standin"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
@@ -57,6 +65,7 @@ public struct StandInServer: Sendable {
     struct Responder: HTTPResponder {
         typealias Context = BasicRequestContext
         let judge: RetryJudge?
+        let script: StandInScript?
 
         func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
             let path = request.uri.path
@@ -91,6 +100,18 @@ public struct StandInServer: Sendable {
                 return Self.rateLimited(provider)
             }
             let streams = provider == .gemini ? geminiStreams : call.streams
+            if let script {
+                guard provider == .openAI else {
+                    return Self.plain(.notFound, #"{"error":{"type":"not_found","message":"a scripted stand-in answers /v1/chat/completions only"}}"#)
+                }
+                guard let (index, turn) = script.next() else {
+                    return Self.plain(.badRequest, #"{"error":{"type":"invalid_request_error","message":"the stand-in's script has no turn left"}}"#)
+                }
+                let text = StandInScript.openAIAnswer(turn, index: index, model: body["model"]?.stringValue ?? "gpt-4o", streams: streams)
+                return Response(
+                    status: .ok, headers: [.contentType: streams ? "text/event-stream" : "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            }
             let (text, contentType) = Self.answer(provider, toolCall: call.wantsToolCall, toolName: call.firstToolName, streams: streams)
             if let judge, let fault = judge.arrive(Array(buffer: bytes)) {
                 return Self.applying(fault, text: text, contentType: contentType, provider: provider, chaos: judge.chaos)

@@ -2,23 +2,35 @@ import Foundation
 
 /// One run of an external agent's process: started with its environment and working directory, standard
 /// output and error to files (never a pipe that could fill), bounded by a timeout on the real clock.
-struct ExternalProcess {
-    enum Termination: Sendable, Hashable {
+package struct ExternalProcess {
+    package enum Termination: Sendable, Hashable {
         case exited(Int32)
         case signalled(Int32)
         /// Killed (SIGKILL) after the timeout.
         case timedOut
     }
 
-    var command: [String]
-    var environment: [String: String]
-    var directory: String
-    var standardOutput: String
-    var standardError: String
-    var timeout: Duration
+    package var command: [String]
+    package var environment: [String: String]
+    package var directory: String
+    package var standardOutput: String
+    package var standardError: String
+    package var timeout: Duration
+
+    package init(
+        command: [String], environment: [String: String], directory: String, standardOutput: String, standardError: String,
+        timeout: Duration
+    ) {
+        self.command = command
+        self.environment = environment
+        self.directory = directory
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.timeout = timeout
+    }
 
     /// Runs the process to its end; `started` gets its pid once it runs.
-    func run(started: @Sendable (Int32) -> Void) async throws(ExternalAgentError) -> Termination {
+    package func run(started: @Sendable (Int32) -> Void) async throws(ExternalAgentError) -> Termination {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.resolve(command[0], in: environment["PATH"] ?? ""))
         process.arguments = Array(command.dropFirst())
