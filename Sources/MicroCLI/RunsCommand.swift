@@ -33,9 +33,14 @@ struct RunsCommand: AsyncParsableCommand {
             let checkpointer = try database.checkpointer()
             let runs = try await checkpointer.runs()
             let console = Console.current
-            // Forks record their origin in their state; the summaries do not carry it.
+            // Forks record their origin and flows their stages in their state; the summaries do not carry them.
             var forks: [String: ForkOrigin] = [:]
-            for run in runs { forks[run.runID] = try await checkpointer.latest(runID: run.runID)?.state.fork }
+            var flows: [String: FlowProgress] = [:]
+            for run in runs {
+                let state = try await checkpointer.latest(runID: run.runID)?.state
+                forks[run.runID] = state?.fork
+                if run.parentRunID == nil { flows[run.runID] = state?.flow }
+            }
             if json {
                 let rows = try runs.map { run in
                     var row = try JSONValueEncoder().encode(run).objectValue ?? [:]
@@ -45,12 +50,11 @@ struct RunsCommand: AsyncParsableCommand {
                 console.out(JSONValue.array(rows).prettyString())
                 return
             }
-            let checkpointer = try database.checkpointer()
             for run in runs {
                 let parent = run.parentRunID.map { " (child of \($0))" } ?? forks[run.runID].map { " (fork of \($0.summary))" } ?? ""
                 let lease = run.lease.map { " lease: \($0.owner) until \($0.expiresAt)" } ?? ""
                 var kind = "step \(run.step)"
-                if run.parentRunID == nil, let flow = try await checkpointer.latest(runID: run.runID)?.state.flow {
+                if let flow = flows[run.runID] {
                     kind = "flow at \(flow.stage.isEmpty ? "end" : "stage \(flow.stage)"), stages done: "
                         + (flow.completed.isEmpty ? "none" : flow.completed.joined(separator: " → "))
                 }
