@@ -12,7 +12,7 @@ public struct MicroCommand: AsyncParsableCommand {
         subcommands: [
             ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
             StandInCommand.self, RecordCommand.self, TestCommand.self, RunCommand.self, ChaosCommand.self,
-            MCPCommand.self, A2ACommand.self, CheckCommand.self, CassettesCommand.self,
+            MCPCommand.self, A2ACommand.self, CheckCommand.self, CassettesCommand.self, WorkerCommand.self,
         ]
     )
 

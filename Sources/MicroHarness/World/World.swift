@@ -59,10 +59,13 @@ public final class World: Sendable {
     ///     committed (the chaos driver kills processes there, between junctures).
     ///   - liveTransport: for each recorded-model agent, the transport to talk to instead of its cassette
     ///     (a recording transport, when turning a live session into a fixture); nil keeps the cassette.
+    ///   - liveTime: run on real time (wall clock, real sleeps) instead of the virtual clock, keeping the seeded
+    ///     randomness and counter IDs: for worker processes sharing a store, whose leases are judged across
+    ///     processes (`startingAt` is then ignored).
     public init(
         _ scenario: Scenario, storage: Storage = .inMemory, trace: Trace = Trace(), startingAt: Timestamp? = nil,
         afterToolCall: (@Sendable (String) async throws -> Void)? = nil,
-        liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil
+        liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil, liveTime: Bool = false
     ) async throws {
         self.scenario = scenario
         self.trace = trace
@@ -71,7 +74,9 @@ public final class World: Sendable {
         let mode: VirtualClock.Mode = liveTransport == nil ? .autoAdvance : .paced
         let clock = startingAt.map { VirtualClock(mode: mode, epoch: $0) } ?? VirtualClock(mode: mode)
         self.clock = clock
-        let environment = Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
+        let environment = liveTime
+            ? Environment(clock: ContinuousClock(), now: Environment.live.now, random: .seeded(scenario.seed), ids: .incrementing())
+            : Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
         self.environment = environment
         var runtime = Runtime.inMemory(environment: environment)
         var checkpointer: any Checkpointer
@@ -269,11 +274,12 @@ public final class World: Sendable {
 
     /// The runner behind an A2A server of the world: every agent, on the same stores, checkpoints and Trace.
     public func servingRunner(
-        owner: String, leaseDuration: Duration = .seconds(60), onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+        owner: String, leaseDuration: Duration = .seconds(60), onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil,
+        heartbeat: Duration? = nil
     ) throws -> AgentRunner {
         AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: try agents(), remoteAgents: remoteAgents, trace: trace,
-            owner: owner, leaseDuration: leaseDuration, onCheckpoint: onCheckpoint)
+            owner: owner, leaseDuration: leaseDuration, onCheckpoint: onCheckpoint, heartbeat: heartbeat)
     }
 
     /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]` (a lost checkpoint).
