@@ -30,6 +30,8 @@ struct ChaosCommand: AsyncParsableCommand {
     var backends: String = "sqlite"
     @Option(help: ArgumentHelp("With --workers: the workers' lease in milliseconds.", visibility: .hidden))
     var leaseMs: Int = 1000
+    @Option(help: ArgumentHelp("With --workers: a trial whose workers have not all exited by then has a stuck run.", visibility: .hidden))
+    var trialTimeoutMs: Int = 120_000
 
     func validate() throws {
         if everyJuncture == (kills != nil) { throw ValidationError("give exactly one of --every-juncture and --kills N") }
@@ -88,6 +90,7 @@ struct ChaosCommand: AsyncParsableCommand {
             selection: everyJuncture ? .everyJuncture : .random(kills: kills ?? 1), seed: seed, jobs: max(1, jobs),
             workers: workers, workDirectory: work)
         chaos.lease = .milliseconds(leaseMs)
+        chaos.trialTimeout = .milliseconds(trialTimeoutMs)
         let started = ContinuousClock.now
         let reference = try await chaos.reference()
         let points = chaos.points(reference: reference)

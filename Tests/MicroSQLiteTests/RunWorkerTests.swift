@@ -31,7 +31,8 @@ import Testing
     static func worker(
         db: String, owner: String, overlap: Overlap, lease: Duration = .milliseconds(600), concurrency: Int = 2,
         exitWhenDone: Bool = true, crashAt juncture: String? = nil, hangAfterCharge: Bool = false,
-        charged: (@Sendable () -> Void)? = nil, events: (@Sendable (RunWorker.Event) -> Void)? = nil
+        charged: (@Sendable () -> Void)? = nil, events: (@Sendable (RunWorker.Event) -> Void)? = nil,
+        heartbeat: Bool = true, chargeTakes: Duration? = nil
     ) async throws -> RunWorker {
         let environment = Environment.live
         let store = try SQLiteStore(path: db, environment: environment)
@@ -43,6 +44,7 @@ import Testing
             Endpoint("charge", description: "Charges once per idempotency key") { (request: Charge, context: CallContext) in
                 overlap.enter(context.runID)
                 defer { overlap.leave(context.runID) }
+                if let chargeTakes { try await context.environment.sleep(for: chargeTakes) }
                 let effect = try await ledger.perform(
                     key: context.idempotencyKey, kind: "payments.charge", payload: ["amount": .integer(request.amount)],
                     at: context.environment.now())
@@ -51,6 +53,9 @@ import Testing
                 return Receipt(occurrence: effect.occurrence)
             }
         })
+        // Once its run has crashed, this "process" is dead: every later commit of it crashes too (a resume
+        // included, should it take the run up again before the test stops it).
+        let dead = Mutex(false)
         let agent = Agent(
             name: "payer", instructions: "Charge, then say so.",
             model: ScriptedModel(
@@ -64,8 +69,14 @@ import Testing
             makeRunner: { _ in
                 AgentRunner(
                     runtime: runtime, checkpointer: checkpointer, agents: [agent], owner: owner, leaseDuration: lease,
-                    onCheckpoint: { checkpoint in if checkpoint.juncture.description == juncture { throw Crash() } },
-                    heartbeat: lease / 3)
+                    onCheckpoint: { checkpoint in
+                        let crash = dead.withLock { dead in
+                            if checkpoint.juncture.description == juncture { dead = true }
+                            return dead
+                        }
+                        if crash { throw Crash() }
+                    },
+                    heartbeat: heartbeat ? lease / 3 : nil)
             },
             onEvent: { event in events?(event) })
     }
@@ -136,6 +147,38 @@ import Testing
             #expect(overlap.most == 1)
             #expect(overlap.calls == runs.count)
             try await Self.expectAllDone(db: db, runs: runs)
+        }
+    }
+
+    /// A charge that takes three leases' time while another worker polls: with the heartbeat the run stays its
+    /// worker's; without it, the lease lapses mid-call and the other worker drives the same run at once (the
+    /// check this test makes fails there, which is what the heartbeat is for).
+    @Test(arguments: [true, false])
+    func theHeartbeatKeepsALongCallsRunFromBeingTakenOver(heartbeat: Bool) async throws {
+        try await TemporaryDirectory.with { directory in
+            let db = directory.file("pool.sqlite")
+            try await Self.submit(db: db, runs: ["slow"])
+            let overlap = Overlap()
+            let lease = Duration.milliseconds(300)
+            let (claims, claimed) = AsyncStream.makeStream(of: Void.self)
+            let first = try await Self.worker(
+                db: db, owner: "first", overlap: overlap, lease: lease,
+                events: { event in if case .claimed = event { claimed.yield() } }, heartbeat: heartbeat,
+                chargeTakes: .milliseconds(900))
+            let second = try await Self.worker(db: db, owner: "second", overlap: overlap, lease: lease, heartbeat: heartbeat)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await first.run() }
+                for await _ in claims { break }
+                group.addTask { _ = try await second.run() }
+                try await group.waitForAll()
+            }
+            if heartbeat {
+                #expect(overlap.most == 1)
+                #expect(overlap.calls == 1)
+            } else {
+                #expect(overlap.most == 2)
+            }
+            try await Self.expectAllDone(db: db, runs: ["slow"])
         }
     }
 
