@@ -57,6 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
             case .claimed(let runID): console.err("\(owner): took run \(runID)")
             case .ended(let runID, let result): console.err("\(owner): run \(runID) \(AgentWorld.describe(result))")
             case .crashed(let runID, let error): console.err("\(owner): run \(runID) crashed (taken up again when its lease expires): \(error)")
+            case .skipped(let runID, let error): console.err("\(owner): run \(runID) left to other workers: \(error)")
             }
         }
         let worker: RunWorker

@@ -81,14 +81,14 @@ import Testing
             onEvent: { event in events?(event) })
     }
 
-    static func submit(db: String, runs: [String]) async throws {
+    static func submit(db: String, runs: [String], agent name: String = "payer") async throws {
         let environment = Environment.live
         let runtime = Runtime(
             environment: environment, registry: InMemoryRegistry(environment: environment), broker: InMemoryBroker(),
             store: try SQLiteStore(path: db, environment: environment))
-        let agent = Agent(name: "payer", instructions: "", model: ScriptedModel([]))
+        let agent = Agent(name: name, instructions: "", model: ScriptedModel([]))
         let runner = AgentRunner(runtime: runtime, checkpointer: try SQLiteCheckpointer(path: db), agents: [agent], owner: "submitter")
-        for run in runs { try await runner.submit("payer", input: "Charge 40.", runID: run) }
+        for run in runs { try await runner.submit(name, input: "Charge 40.", runID: run) }
     }
 
     /// Every run completed with the scripted answer, each charged exactly once, with no checkpoint missing.
@@ -122,6 +122,24 @@ import Testing
             try await Self.worker(db: db, owner: "w1", overlap: overlap).run()
             #expect(try await checkpointer.claimableRuns(now: lease.expiresAt, limit: 10).isEmpty)
             try await Self.expectAllDone(db: db, runs: ["r1", "r2"])
+        }
+    }
+
+    @Test func aRunOfAnAgentTheWorkerLacksIsGivenBackAndLeftToOthers() async throws {
+        try await TemporaryDirectory.with { directory in
+            let db = directory.file("pool.sqlite")
+            try await Self.submit(db: db, runs: ["mine"])
+            try await Self.submit(db: db, runs: ["theirs"], agent: "stranger")
+            let skipped = Mutex<[String]>([])
+            let worker = try await Self.worker(
+                db: db, owner: "w1", overlap: Overlap(),
+                events: { event in if case .skipped(let run, _) = event { skipped.withLock { $0.append(run) } } })
+            // Exits once only the foreign run is left, having tried it once.
+            #expect(try await worker.run() == 1)
+            #expect(skipped.withLock { $0 } == ["theirs"])
+            let checkpointer = try SQLiteCheckpointer(path: db)
+            #expect(try await checkpointer.claimableRuns(now: Environment.live.now(), limit: 5).map(\.runID) == ["theirs"])
+            try await Self.expectAllDone(db: db, runs: ["mine"])
         }
     }
 

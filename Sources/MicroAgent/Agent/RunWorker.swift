@@ -22,6 +22,9 @@ public struct RunWorker: Sendable {
         case ended(runID: String, RunResult)
         /// Driving the run threw (its lease is kept until it expires, then it is taken up again).
         case crashed(runID: String, error: String)
+        /// The run belongs to an agent this worker does not have: its lease was given back at once and this worker
+        /// leaves it to others.
+        case skipped(runID: String, error: String)
     }
 
     public var checkpointer: any Checkpointer
@@ -37,7 +40,8 @@ public struct RunWorker: Sendable {
     /// count), instead of waiting for more.
     public var exitWhenDone: Bool
     /// Makes the runner for one run it took. The runner must use this worker's ``checkpointer``, ``owner`` and
-    /// ``leaseDuration`` (and should set ``AgentRunner/heartbeat``).
+    /// ``leaseDuration`` (and should set ``AgentRunner/heartbeat``). A run of an agent the runner does not have is
+    /// given back and left to other workers.
     public var makeRunner: @Sendable (_ runID: String) async throws -> AgentRunner
     public var onEvent: @Sendable (Event) async -> Void
 
@@ -62,19 +66,20 @@ public struct RunWorker: Sendable {
     /// Returns how many runs it drove to an end.
     @discardableResult
     public func run() async throws -> Int {
-        try await withThrowingTaskGroup(of: String?.self) { group in
+        try await withThrowingTaskGroup(of: (runID: String, foreign: Bool)?.self) { group in
             var running: Set<String> = []
+            var foreign: Set<String> = []
             var timerPending = false
             var ended = 0
             while !Task.isCancelled {
                 if running.count < concurrency {
-                    let claimed = await claim(excluding: running, limit: concurrency - running.count)
+                    let claimed = await claim(excluding: running.union(foreign), limit: concurrency - running.count)
                     for (runID, lease) in claimed {
                         running.insert(runID)
                         group.addTask { await drive(runID, lease: lease) }
                     }
                     if !claimed.isEmpty { continue }
-                    if running.isEmpty, exitWhenDone, try await nothingLeft() { break }
+                    if running.isEmpty, exitWhenDone, try await nothingLeft(besides: foreign) { break }
                 }
                 if !timerPending {
                     let environment = environment, pollInterval = pollInterval
@@ -85,9 +90,9 @@ public struct RunWorker: Sendable {
                     timerPending = true
                 }
                 guard let next = try await group.next() else { break }
-                if let runID = next {
+                if let (runID, isForeign) = next {
                     running.remove(runID)
-                    ended += 1
+                    if isForeign { foreign.insert(runID) } else { ended += 1 }
                 } else {
                     timerPending = false
                 }
@@ -112,13 +117,14 @@ public struct RunWorker: Sendable {
         return claimed
     }
 
-    /// Whether every top-level run has stopped running (all leases counted as expired).
-    func nothingLeft() async throws -> Bool {
-        try await checkpointer.claimableRuns(now: Timestamp(millisecondsSinceEpoch: .max), limit: 1).isEmpty
+    /// Whether every top-level run but `foreign` ones has stopped running (all leases counted as expired).
+    func nothingLeft(besides foreign: Set<String>) async throws -> Bool {
+        try await checkpointer.claimableRuns(now: Timestamp(millisecondsSinceEpoch: .max), limit: foreign.count + 1)
+            .allSatisfy { foreign.contains($0.runID) }
     }
 
-    /// Drives one run it holds the lease of; returns its id.
-    func drive(_ runID: String, lease: Lease) async -> String {
+    /// Drives one run it holds the lease of; returns its id and whether it belongs to an agent this worker lacks.
+    func drive(_ runID: String, lease: Lease) async -> (runID: String, foreign: Bool) {
         await onEvent(.claimed(runID: runID))
         do {
             let runner = try await makeRunner(runID)
@@ -131,9 +137,13 @@ public struct RunWorker: Sendable {
             await onEvent(.ended(runID: runID, result))
         } catch is CancellationError {
             try? await checkpointer.releaseLease(lease)
+        } catch let error as AgentError where error.code == .unknownAgent {
+            try? await checkpointer.releaseLease(lease)
+            await onEvent(.skipped(runID: runID, error: "\(error)"))
+            return (runID, true)
         } catch {
             await onEvent(.crashed(runID: runID, error: "\(error)"))
         }
-        return runID
+        return (runID, false)
     }
 }
