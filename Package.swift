@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "MicroNATS", targets: ["MicroNATS"]),
         .library(name: "MicroEtcd", targets: ["MicroEtcd"]),
         .library(name: "MicroOTel", targets: ["MicroOTel"]),
+        .library(name: "MicroRemote", targets: ["MicroRemote"]),
         .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -93,6 +94,15 @@ let package = Package(
         ),
         // etcd backends over the v3 JSON gateway (etcd 3.4+) on the libcurl transport: the Registry.
         .target(name: "MicroEtcd", dependencies: ["Micro", "MicroProviders"]),
+        // Services across processes: an HTTP server for a runtime's services and the transport that calls them.
+        .target(
+            name: "MicroRemote",
+            dependencies: [
+                "Micro", "MicroProviders", "MicroReplay", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Bundled example services (a small travel domain) for demos and scenarios.
         .target(name: "MicroExamples", dependencies: ["Micro", "MicroAgent"]),
         // The harness: scenario files, the World they build, fault injection, expectations, chaos, reports.
@@ -171,6 +181,7 @@ let package = Package(
         ),
         .testTarget(name: "MicroNewTests", dependencies: ["MicroNew", "MicroAgent", "Micro", "MicroSQLite"]),
         .testTarget(name: "MicroExamplesTests", dependencies: ["MicroExamples", "Micro"]),
+        .testTarget(name: "MicroRemoteTests", dependencies: ["MicroRemote", "MicroProviders", "Micro"]),
         .testTarget(
             name: "MicroCLITests",
             dependencies: [

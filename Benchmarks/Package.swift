@@ -66,6 +66,18 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
+            name: "WorkerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Micro", package: "Micro"),
+                .product(name: "MicroAgent", package: "Micro"),
+                .product(name: "MicroSQLite", package: "Micro"),
+            ],
+            path: "Benchmarks/WorkerBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
             name: "A2ABenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

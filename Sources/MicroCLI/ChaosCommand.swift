@@ -24,10 +24,20 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Trials run at the same time.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: ArgumentHelp("The micro executable for the child processes (default: this one).", visibility: .hidden))
     var micro: String?
+    @Option(help: "Run the workflow on N worker processes sharing the store (micro worker), killing and replacing workers.")
+    var workers: Int?
+    @Option(help: "With --workers: the backends the workers share, comma-separated (sqlite; postgres, nats and etcd are not wired yet).")
+    var backends: String = "sqlite"
+    @Option(help: ArgumentHelp("With --workers: the workers' lease in milliseconds.", visibility: .hidden))
+    var leaseMs: Int = 1000
+    @Option(help: ArgumentHelp("With --workers: a trial whose workers have not all exited by then has a stuck run.", visibility: .hidden))
+    var trialTimeoutMs: Int = 120_000
 
     func validate() throws {
         if everyJuncture == (kills != nil) { throw ValidationError("give exactly one of --every-juncture and --kills N") }
         if let kills, kills < 1 { throw ValidationError("--kills must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if workers != nil { _ = try ChaosBackends(parsing: backends) }
     }
 
     func run() async throws {
@@ -38,6 +48,7 @@ struct ChaosCommand: AsyncParsableCommand {
             Console.current.err("error: \(error)")
             throw ExitCode(2)
         }
+        if let workers { return try await runWorkers(loaded, workers: workers) }
         if ExternalChaos.applies(to: loaded) { return try await runExternal(loaded) }
         let console = Console.current
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
@@ -59,6 +70,38 @@ struct ChaosCommand: AsyncParsableCommand {
         try report(trials, started: started) { trial in
             "  reproduce: \(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
                 + "\(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume"
+        }
+    }
+
+    /// `--workers N`: the run on a pool of worker processes sharing one SQLite file; workers are killed and replaced.
+    func runWorkers(_ loaded: Scenario, workers: Int) async throws {
+        let console = Console.current
+        let backends = try ChaosBackends(parsing: backends)
+        try backends.requireWired()
+        if let why = ScenarioWorker.unsupported(loaded) {
+            console.err("error: \(scenario) cannot run on workers: \(why)")
+            throw ExitCode(2)
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var chaos = WorkerChaos(
+            microPath: micro ?? Self.executablePath, scenarioPath: scenario, runID: loaded.run.runID,
+            selection: everyJuncture ? .everyJuncture : .random(kills: kills ?? 1), seed: seed, jobs: max(1, jobs),
+            workers: workers, workDirectory: work)
+        chaos.lease = .milliseconds(leaseMs)
+        chaos.trialTimeout = .milliseconds(trialTimeoutMs)
+        let started = ContinuousClock.now
+        let reference = try await chaos.reference()
+        let points = chaos.points(reference: reference)
+        console.err(
+            "reference: \(reference.status), \(reference.processCheckpoints) junctures, \(reference.processToolCalls) service calls, "
+                + "\(reference.effects.count) side effects; \(points.count) trial(s) on \(workers) worker(s) sharing \(backends)")
+        let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
+        let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
+        bar.finish()
+        try report(trials, started: started) { trial in
+            "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --workers \(workers) --seed \(seed) (the trial \(trial.point))"
         }
     }
 
@@ -114,6 +157,33 @@ struct ChaosCommand: AsyncParsableCommand {
     static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
+}
+
+/// `--backends`: the engines a multi-worker chaos run shares. Only `sqlite` (one SQLite file for the store and
+/// the checkpoints) is wired; `postgres`, `nats` and `etcd` parse, and ``requireWired()`` refuses them by name.
+struct ChaosBackends: Sendable, Hashable, CustomStringConvertible {
+    static let known = ["sqlite", "postgres", "nats", "etcd"]
+    static let wired: Set<String> = ["sqlite"]
+    var names: [String]
+
+    init(parsing text: String) throws {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--backends is empty; use \(Self.known.joined(separator: ","))") }
+        for name in names where !Self.known.contains(name) {
+            throw ValidationError("--backends: unknown backend \(name); known: \(Self.known.joined(separator: ", "))")
+        }
+        self.names = names
+    }
+
+    /// Throws for a backend that multi-worker chaos cannot run on yet.
+    func requireWired() throws {
+        let missing = names.filter { !Self.wired.contains($0) }
+        guard missing.isEmpty else {
+            throw ValidationError("--backends: \(missing.joined(separator: ", ")) not wired into multi-worker chaos yet; only sqlite runs")
+        }
+    }
+
+    var description: String { names.joined(separator: ",") }
 }
 
 /// A one-line progress bar on standard error, for terminals.

@@ -13,7 +13,7 @@ public struct MicroCommand: AsyncParsableCommand {
             ToolsCommand.self, DemoCommand.self, RunsCommand.self, ProvidersCommand.self, ReplayCommand.self,
             StandInCommand.self, RecordCommand.self, TestCommand.self, RunCommand.self, ChaosCommand.self,
             MCPCommand.self, A2ACommand.self, CheckCommand.self, CassettesCommand.self,
-            DiffCommand.self, ExportOTelCommand.self, ReplayHistoryCommand.self, FlowCommand.self, NewCommand.self,
+            DiffCommand.self, ExportOTelCommand.self, ReplayHistoryCommand.self, FlowCommand.self, NewCommand.self, WorkerCommand.self,
         ]
     )
 

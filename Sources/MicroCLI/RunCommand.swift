@@ -20,6 +20,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: "The scenario file.") var scenario: String
     @Option(help: "SQLite file for the store and checkpoints (default: in memory).") var db: String?
+    @Option(help: "The store and checkpoints as a URL: sqlite:PATH (as --db PATH) or memory://.", transform: parseStore)
+    var store: StoreOption?
+    @Flag(help: "Only record the run in the shared --store, for `micro worker` processes to drive, and exit.")
+    var submit = false
     @Flag(help: "Continue the run from its checkpoints in --db.") var resume = false
     @Option(help: "Write the Trace (canonical JSON lines) to this file.") var trace: String?
     @Option(help: "Write a canonical JSON summary (status, output, ledger, checkpoints) to this file.") var summary: String?
@@ -40,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if let seed { scenario.seed = seed }
+        if db != nil && store != nil { throw ValidationError("give --db or --store, not both") }
+        let db = db ?? store?.sqlitePath
+        if submit { return try await submit(scenario, db: db) }
         if resume && db == nil { throw ValidationError("--resume needs --db") }
         var startingAt: Timestamp?
         if resume, let db { startingAt = try await Self.resumeTime(db: db) }
@@ -73,6 +80,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let result = outcome.result { console.out(AgentWorld.describe(result)) }
+    }
+
+    /// `--submit`: records the scenario's run, undriven, in the shared store (on real time, as the workers run).
+    func submit(_ scenario: Scenario, db: String?) async throws {
+        guard let db, store?.isShared ?? true else { throw ValidationError("--submit needs a shared store: --store sqlite:PATH") }
+        if resume || killAtCheckpoint != nil || killAtTool != nil { throw ValidationError("--submit cannot be combined with --resume or --kill-at-…") }
+        if let why = ScenarioWorker.unsupported(scenario) { throw ValidationError("\(self.scenario) cannot run on workers: \(why)") }
+        let world = try await World(scenario, storage: .sqlite(path: db), liveTime: true)
+        let runID = try await ScenarioWorker.submit(in: world)
+        Console.current.out("submitted run \(runID) (agent \(scenario.run.agent)) to sqlite:\(db)")
     }
 
     /// After the dead process's last checkpoint and the expiry of its leases.

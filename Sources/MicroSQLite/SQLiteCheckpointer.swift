@@ -155,6 +155,16 @@ public final class SQLiteCheckpointer: Checkpointer {
         }
     }
 
+    public func claimableRuns(now: Timestamp, limit: Int) async throws -> [RunSummary] {
+        try reading(runID: nil) { db in
+            let cursor = try Row.fetchCursor(
+                db.cachedStatement(sql: SQL.claimable), arguments: [now.millisecondsSinceEpoch, max(0, limit)])
+            var summaries: [RunSummary] = []
+            while let row = try cursor.next() { summaries.append(try Self.summary(row)) }
+            return summaries
+        }
+    }
+
     // MARK: Schema and statements
 
     enum SQL {
@@ -210,6 +220,15 @@ public final class SQLiteCheckpointer: Checkpointer {
                 l.owner, l.expires_at
             FROM micro_runs AS r LEFT JOIN micro_leases AS l ON l.run_id = r.run_id
             ORDER BY r.updated_at DESC, r.run_id
+            """
+        /// Running top-level runs with no lease or an expired one (``claimableRuns(now:limit:)``).
+        static let claimable = """
+            SELECT r.run_id, r.agent, r.parent_run_id, r.status, r.step, r.last_juncture, r.checkpoints, r.updated_at,
+                l.owner, l.expires_at
+            FROM micro_runs AS r LEFT JOIN micro_leases AS l ON l.run_id = r.run_id
+            WHERE r.status = 'running' AND r.parent_run_id IS NULL AND (l.run_id IS NULL OR l.expires_at <= ?1)
+            ORDER BY r.updated_at, r.run_id
+            LIMIT ?2
             """
         static let lease = "SELECT owner, expires_at FROM micro_leases WHERE run_id = ?"
         static let upsertLease = """

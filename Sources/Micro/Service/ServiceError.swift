@@ -23,6 +23,11 @@ public struct ServiceError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let conflict = Code(rawValue: "conflict")
         /// The request is well formed but the domain refuses it (no seats, insufficient funds, …).
         public static let rejected = Code(rawValue: "rejected")
+        /// The node serving the service cannot be reached (connection refused, reset, no answer): a network
+        /// transport's failure, worth retrying elsewhere.
+        public static let unreachable = Code(rawValue: "unreachable")
+        /// The node answered with something that is not a valid answer (not JSON, wrong shape, unknown status).
+        public static let badResponse = Code(rawValue: "bad_response")
     }
 
     public var code: Code

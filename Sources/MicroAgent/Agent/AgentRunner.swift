@@ -15,6 +15,10 @@ public struct AgentRunner: Sendable {
     /// Who holds the leases this runner takes (a process or host identity).
     public let owner: String
     public let leaseDuration: Duration
+    /// How often a run being driven renews its lease besides its commits, or nil to renew only when a commit
+    /// finds half of it gone. Workers sharing runs set it (a third of ``leaseDuration`` or less), so a long
+    /// model or tool call keeps the run theirs and only a dead worker's run is taken over.
+    public let heartbeat: Duration?
     /// Called after every committed checkpoint. The harness uses it to crash a run at a juncture: an error
     /// thrown here propagates out of the run without being recorded as a failure (as a crash would).
     public let onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)?
@@ -22,8 +26,9 @@ public struct AgentRunner: Sendable {
     public init(
         runtime: Runtime, checkpointer: any Checkpointer, agents: [Agent], remoteAgents: [any RemoteAgent] = [],
         trace: Trace = Trace(), owner: String? = nil, leaseDuration: Duration = .seconds(300),
-        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil, heartbeat: Duration? = nil
     ) {
+        self.heartbeat = heartbeat
         self.runtime = runtime
         self.checkpointer = checkpointer
         self.trace = trace
@@ -46,6 +51,35 @@ public struct AgentRunner: Sendable {
                 "run \(runID) already exists (\(existing.state.status.rawValue) at \(existing.juncture)); resume it or use another run id")
         }
         return try await start(agent: agent, input: input, runID: runID, parent: nil)
+    }
+
+    /// Records a new run of `agentName` on `input` without driving it: its first checkpoint (`started`, status
+    /// running) and no lease, so that any worker sharing the checkpointer picks it up
+    /// (``Checkpointer/claimableRuns(now:limit:)``, then ``resume(runID:)``). Returns the run's id.
+    @discardableResult
+    public func submit(_ agentName: String, input: String, runID: String? = nil) async throws -> String {
+        guard let agent = agents[agentName] else {
+            throw AgentError(.unknownAgent, "no agent named \(agentName); agents: \(agents.keys.sorted().joined(separator: ", "))")
+        }
+        let runID = runID ?? runtime.environment.ids.next("run")
+        if let existing = try await checkpointer.latest(runID: runID) {
+            throw AgentError(
+                .runExists,
+                "run \(runID) already exists (\(existing.state.status.rawValue) at \(existing.juncture)); resume it or use another run id")
+        }
+        let now = runtime.environment.now()
+        var state = RunState(runID: runID, agent: agent.name, startedAt: now)
+        state.memory.messages = [.user(input)]
+        state.checkpointCount = 1
+        let first = Checkpoint(runID: runID, sequence: 1, juncture: .started, state: state, at: now)
+        try await checkpointer.commit(first, lease: nil)
+        trace.append(
+            .runStarted, runID: runID, agent: agent.name, step: 0, at: now,
+            data: ["input": .string(input), "parent": .null, "depth": .integer(0), "submitted": .bool(true)])
+        trace.append(
+            .checkpoint, runID: runID, agent: agent.name, step: 0, at: now,
+            data: ["juncture": .string(Juncture.started.description), "sequence": .integer(1)])
+        return runID
     }
 
     /// Continues `runID` from its latest checkpoint (after a crash). A paused or finished run is returned as is.

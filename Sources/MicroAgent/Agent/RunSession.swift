@@ -40,7 +40,8 @@ struct RunSession {
     let delegates: [(name: String, description: String)]
     let budget: Budget
     var state: RunState
-    var lease: Lease
+    /// The run's lease, shared with its heartbeat (``AgentRunner/heartbeat``).
+    let keeper: LeaseKeeper
 
     private var environment: Environment { runner.runtime.environment }
     private var trace: Trace { runner.trace }
@@ -49,7 +50,7 @@ struct RunSession {
         self.runner = runner
         self.agent = agent
         self.state = state
-        self.lease = lease
+        self.keeper = LeaseKeeper(lease)
         self.budget = budget
         let toolset = try await runner.runtime.toolset(scope: agent.tools).adding(agent.extraTools)
         let delegates = Self.delegates(of: agent, in: runner)
@@ -62,12 +63,25 @@ struct RunSession {
 
     /// A run cancelled in flight (a server stopping, a task cancelled) gives its lease back, so that the
     /// process that takes the run over need not wait for it to expire; a crash (any other error) keeps it.
+    ///
+    /// With an ``AgentRunner/heartbeat``, the lease is also renewed on that interval while the loop runs (a long
+    /// model or tool call does not let it expire); the renewals stop when the loop ends.
     mutating func drive() async throws -> RunResult {
+        guard let interval = runner.heartbeat else { return try await loop() }
+        let keeper = keeper, runner = runner
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await keeper.heartbeat(every: interval, runner: runner) }
+            defer { group.cancelAll() }
+            return try await loop()
+        }
+    }
+
+    private mutating func loop() async throws -> RunResult {
         do {
             while true {
                 switch state.phase {
                 case .idle:
-                    try await runner.checkpointer.releaseLease(lease)
+                    try await keeper.release(runner.checkpointer)
                     return RunResult(state)
                 case .callModel:
                     try await callModel()
@@ -76,7 +90,7 @@ struct RunSession {
                 }
             }
         } catch let error where error is CancellationError || Task.isCancelled {
-            try? await runner.checkpointer.releaseLease(lease)
+            try? await keeper.release(runner.checkpointer)
             throw error
         }
     }
@@ -508,13 +522,16 @@ struct RunSession {
     /// Commits the state at `juncture` under this session's lease (renewed when half of it has passed).
     mutating func commit(_ juncture: Juncture) async throws {
         let now = environment.now()
-        if now.duration(since: lease.expiresAt) > .zero - runner.leaseDuration / 2 {
-            lease = try await runner.checkpointer.acquireLease(
-                runID: state.runID, owner: runner.owner, duration: runner.leaseDuration, now: now)
-        }
         state.checkpointCount += 1
         let checkpoint = Checkpoint(runID: state.runID, sequence: state.checkpointCount, juncture: juncture, state: state, at: now)
-        try await runner.checkpointer.commit(checkpoint, lease: lease)
+        let runner = runner
+        try await keeper.exclusive { lease in
+            if now.duration(since: lease.expiresAt) > .zero - runner.leaseDuration / 2 {
+                lease = try await runner.checkpointer.acquireLease(
+                    runID: checkpoint.runID, owner: runner.owner, duration: runner.leaseDuration, now: now)
+            }
+            try await runner.checkpointer.commit(checkpoint, lease: lease)
+        }
         record(.checkpoint, ["juncture": .string(juncture.description), "sequence": .integer(checkpoint.sequence)])
         try await runner.onCheckpoint?(checkpoint)
     }

@@ -33,6 +33,32 @@ public protocol Checkpointer: Sendable {
 
     /// Gives up `lease` if it is still current; does nothing otherwise.
     func releaseLease(_ lease: Lease) async throws
+
+    /// Top-level runs a worker may take up at `now`: status running, no parent run, and no lease or one that
+    /// expired at or before `now`; least recently updated first, at most `limit`. Taking one is then
+    /// ``acquireLease(runID:owner:duration:now:)``, which only one of racing workers wins. The default reads
+    /// ``runs()``; backends answer it with one query.
+    func claimableRuns(now: Timestamp, limit: Int) async throws -> [RunSummary]
+}
+
+extension Checkpointer {
+    public func claimableRuns(now: Timestamp, limit: Int) async throws -> [RunSummary] {
+        let runs = try await runs().filter { $0.isClaimable(at: now) }
+        return Array(runs.sorted(by: RunSummary.leastRecentlyUpdatedFirst).prefix(max(0, limit)))
+    }
+}
+
+extension RunSummary {
+    /// Whether a worker may take this run up at `now` (see ``Checkpointer/claimableRuns(now:limit:)``).
+    public func isClaimable(at now: Timestamp) -> Bool {
+        status == .running && parentRunID == nil && (lease.map { $0.expiresAt <= now } ?? true)
+    }
+
+    /// Least recently updated first; ties in run-ID byte order.
+    public static func leastRecentlyUpdatedFirst(_ a: RunSummary, _ b: RunSummary) -> Bool {
+        if a.updatedAt != b.updatedAt { return a.updatedAt < b.updatedAt }
+        return a.runID.utf8.lexicographicallyPrecedes(b.runID.utf8)
+    }
 }
 
 /// A checkpoint storage or lease failure.

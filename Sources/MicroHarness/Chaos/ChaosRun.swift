@@ -168,6 +168,26 @@ public struct ChaosRun: Sendable {
         }
     }
 
+    /// Runs `micro ARGUMENTS` to its end; throws with its standard error unless it exits 0.
+    func runChild(_ arguments: [String], name: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: microPath)
+        process.arguments = arguments
+        let errorsPath = path("\(name).stderr")
+        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
+        guard let errors = FileHandle(forWritingAtPath: errorsPath) else { throw ChaosError("cannot write \(errorsPath)") }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        let (reason, status) = try await Self.run(process)
+        try? errors.close()
+        guard reason == .exit, status == 0 else {
+            let stderr = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+            throw ChaosError(
+                "micro \(arguments.joined(separator: " ")) ended with \(reason == .exit ? "exit code" : "signal") \(status): \(stderr.suffix(2000))")
+        }
+    }
+
     /// Starts `process` and waits for it without blocking a thread of the concurrency pool.
     static func run(_ process: Process) async throws -> (Process.TerminationReason, Int32) {
         try await withCheckedThrowingContinuation { continuation in

@@ -67,12 +67,15 @@ public final class World: Sendable {
     ///     (a recording transport, when turning a live session into a fixture); nil keeps the cassette.
     ///   - replaceModel: replaces each agent's model (history replay feeds recorded answers); nil keeps them.
     ///   - wrapService: wraps every served service, outermost (history replay answers from the record).
+    ///   - liveTime: run on real time (wall clock, real sleeps) instead of the virtual clock, keeping the seeded
+    ///     randomness and counter IDs: for worker processes sharing a store, whose leases are judged across
+    ///     processes (`startingAt` is then ignored).
     public init(
         _ scenario: Scenario, storage: Storage = .inMemory, trace: Trace = Trace(), startingAt: Timestamp? = nil,
         afterToolCall: (@Sendable (String) async throws -> Void)? = nil,
         liveTransport: (@Sendable (AgentSpec) throws -> (any HTTPTransport)?)? = nil,
         replaceModel: (@Sendable (AgentSpec, any Model) -> any Model)? = nil,
-        wrapService: (@Sendable (Service) -> Service)? = nil
+        wrapService: (@Sendable (Service) -> Service)? = nil, liveTime: Bool = false
     ) async throws {
         self.scenario = scenario
         self.replaceModel = replaceModel
@@ -82,7 +85,9 @@ public final class World: Sendable {
         let mode: VirtualClock.Mode = liveTransport == nil ? .autoAdvance : .paced
         let clock = startingAt.map { VirtualClock(mode: mode, epoch: $0) } ?? VirtualClock(mode: mode)
         self.clock = clock
-        let environment = Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
+        let environment = liveTime
+            ? Environment(clock: ContinuousClock(), now: Environment.live.now, random: .seeded(scenario.seed), ids: .incrementing())
+            : Environment.simulated(seed: scenario.seed, clock: clock, ids: .incrementing())
         self.environment = environment
         var runtime = Runtime.inMemory(environment: environment)
         var checkpointer: any Checkpointer
@@ -282,11 +287,12 @@ public final class World: Sendable {
 
     /// The runner behind an A2A server of the world: every agent, on the same stores, checkpoints and Trace.
     public func servingRunner(
-        owner: String, leaseDuration: Duration = .seconds(60), onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil
+        owner: String, leaseDuration: Duration = .seconds(60), onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)? = nil,
+        heartbeat: Duration? = nil
     ) throws -> AgentRunner {
         AgentRunner(
             runtime: runtime, checkpointer: checkpointer, agents: try agents(), remoteAgents: remoteAgents, trace: trace,
-            owner: owner, leaseDuration: leaseDuration, onCheckpoint: onCheckpoint)
+            owner: owner, leaseDuration: leaseDuration, onCheckpoint: onCheckpoint, heartbeat: heartbeat)
     }
 
     /// Runs whose checkpoint sequence is not 1, 2, … without a gap, as `runID: [sequences]` (a lost checkpoint).
