@@ -28,8 +28,9 @@ extension EtcdRegistry {
         _ body: (EtcdRegistry) async throws -> R
     ) async throws -> R {
         let registry = try await connect(configuration, environment: environment, transport: transport)
+        let queue = try registry.openJobQueue()  // before the body, so its first watch() finds it
         return try await withThrowingTaskGroup(of: Void.self, returning: R.self) { group in
-            group.addTask { try await registry.run() }
+            group.addTask { await registry.serve(queue) }
             defer { group.cancelAll() }
             return try await body(registry)
         }
@@ -55,20 +56,32 @@ extension EtcdRegistry {
     /// tasks of this call. When it ends, every watcher ends and calls that need it fail with
     /// ``RegistryError/Code/unavailable``. Throws `invalidArgument` if it is already running.
     public func run() async throws {
+        await serve(try openJobQueue())
+    }
+
+    typealias JobQueue = (jobs: AsyncStream<Job>, submitter: AsyncStream<Job>.Continuation)
+
+    /// Makes the job queue current; throws if ``run()`` is already active.
+    func openJobQueue() throws -> JobQueue {
         let (jobs, submitter) = AsyncStream.makeStream(of: Job.self)
-        let started = state.withLock { state -> Bool in
+        let opened = state.withLock { state -> Bool in
             guard state.jobs == nil else { return false }
             state.jobs = submitter
             return true
         }
-        guard started else { throw RegistryError(.invalidArgument, "run() of the etcd registry for \(client.url) is already active") }
+        guard opened else { throw RegistryError(.invalidArgument, "run() of the etcd registry for \(client.url) is already active") }
+        return (jobs, submitter)
+    }
+
+    /// Runs every job of `queue` as a child task until cancelled, then closes the queue.
+    func serve(_ queue: JobQueue) async {
         defer {
             state.withLock { $0.jobs = nil }
-            submitter.finish()
+            queue.submitter.finish()
         }
         await withDiscardingTaskGroup { group in
             // Ends once cancelled and every job submitted before that has been taken (each then starts cancelled).
-            for await job in jobs {
+            for await job in queue.jobs {
                 group.addTask { await self.perform(job) }
             }
             group.cancelAll()

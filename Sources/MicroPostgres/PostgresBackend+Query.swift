@@ -16,7 +16,7 @@ import PostgresNIO
 extension PostgresBackend {
     /// Runs `body` with a pooled connection, on that connection's event loop. Waiting longer than the retry
     /// policy's `leaseTimeout` for the connection throws ``PostgresLeaseTimeout`` (retryable).
-    func withLease<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+    func withLease<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let phase = LeasePhase()
         let timeout = retryPolicy.leaseTimeout
         return try await withThrowingTaskGroup(of: R?.self) { group in
@@ -69,7 +69,7 @@ extension PostgresBackend {
     ) async throws -> [(repeat each Column)] {
         try await withLease { connection in
             var rows: [(repeat each Column)] = []
-            for try await row in try await send(query, on: connection).decode((repeat each Column).self) {
+            for try await row in try await self.send(query, on: connection).decode((repeat each Column).self) {
                 rows.append(row)
             }
             return rows
@@ -80,7 +80,7 @@ extension PostgresBackend {
     func count(_ query: PostgresQuery) async throws -> Int {
         try await withLease { connection in
             var count = 0
-            for try await _ in try await send(query, on: connection) { count += 1 }
+            for try await _ in try await self.send(query, on: connection) { count += 1 }
             return count
         }
     }
@@ -93,14 +93,14 @@ extension PostgresBackend {
     /// Runs `statements` in one transaction (`BEGIN` … `COMMIT`, `ROLLBACK` on failure).
     func transaction(_ statements: [PostgresQuery]) async throws {
         try await withLease { connection in
-            _ = try await send("BEGIN", on: connection)
+            _ = try await self.send("BEGIN", on: connection)
             do {
                 for statement in statements {
-                    for try await _ in try await send(statement, on: connection) {}
+                    for try await _ in try await self.send(statement, on: connection) {}
                 }
-                _ = try await send("COMMIT", on: connection)
+                _ = try await self.send("COMMIT", on: connection)
             } catch {
-                _ = try? await send("ROLLBACK", on: connection)
+                _ = try? await self.send("ROLLBACK", on: connection)
                 throw error
             }
         }
