@@ -11,7 +11,11 @@ extension EtcdRegistry {
             throw RegistryError(.invalidArgument, "heartbeat interval \(interval) must be positive and below the ttl \(ttl)",
                                 service: service.name)
         }
-        try await register(service, ttl: ttl)
+        do {
+            try await register(service, ttl: ttl)
+        } catch _ where Task.isCancelled {
+            // Cancelled mid-registration (it may have landed): deregister below.
+        }
         while !Task.isCancelled {
             do {
                 try await environment.clock.sleep(for: interval)

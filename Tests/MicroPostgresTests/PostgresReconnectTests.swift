@@ -84,14 +84,16 @@ extension PostgresServerTests {
 
 /// The server restarted under an open backend: calls while it is down fail with the typed retryable error
 /// (never hang), and the next call once it is back succeeds on new connections.
-@Suite(.enabled(if: PostgresTestServer.canStartClusters, PostgresTestServer.clusterSkipReason), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: PostgresTestServer.canStartClusters, PostgresTestServer.clusterSkipReason), .serialized, .timeLimit(.minutes(2)))
 struct PostgresRestartTests {
     typealias Fencing = PostgresServerTests.PostgresFencingTests
 
     @Test func callsFailTypedWhileDownAndSucceedAfterARestart() async throws {
         try await PostgresTestServer.withOwnCluster { cluster, server in
             try await server.withDatabase { configuration in
-                let policy = PostgresRetryPolicy(attempts: 3, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(50))
+                // While the server is down each call gives up after about 2 s (6 attempts of a 300 ms lease wait).
+                let policy = PostgresRetryPolicy(
+                    attempts: 6, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), leaseTimeout: .milliseconds(300))
                 try await PostgresBackend.with(configuration, retryPolicy: policy) { backend in
                     let checkpointer = PostgresCheckpointer(backend: backend)
                     let store = PostgresStore(backend: backend).namespace()
