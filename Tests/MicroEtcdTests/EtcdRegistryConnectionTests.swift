@@ -1,6 +1,7 @@
 import Micro
 import MicroEtcd
 import MicroProviders
+import Synchronization
 import Testing
 
 /// Start-up failures, without a server: each one a typed error that names the URL.
@@ -121,5 +122,40 @@ import Testing
         var events = 0
         for try await _ in watcher { events += 1 }
         #expect(events == 0)
+    }
+
+    /// A watch stream that says "created" and then delivers nothing, without ending.
+    struct StalledWatchTransport: HTTPTransport {
+        final class Once: Sendable {
+            let sent = Mutex(false)
+        }
+
+        var scripted: ScriptedTransport
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            guard request.url.hasSuffix("/v3/watch") else { return try await scripted.send(request) }
+            let once = Once()
+            let created = Array((#"{"result":{"header":{"revision":"7"},"created":true,"compact_revision":"0"}}"# + "\n").utf8)
+            return HTTPResponse(status: 200, headers: [], body: AsyncThrowingStream(unfolding: {
+                if once.sent.withLock({ sent in defer { sent = true }; return !sent }) { return created }
+                try await Task.sleep(for: .seconds(3600))
+                return nil
+            }))
+        }
+    }
+
+    /// A write waits for this registry's connected watchers to deliver it, but not for ever: a stream that
+    /// stalled without breaking lets writers go after the request timeout.
+    @Test(.timeLimit(.minutes(1))) func aStalledWatcherDoesNotHoldWritersForEver() async throws {
+        var answers = Self.healthy
+        answers["/v3/kv/txn"] = (200, #"{"header":{"revision":"9"},"succeeded":true}"#)
+        let configuration = try EtcdConfiguration("http://etcd.test:2379", requestTimeout: .milliseconds(200))
+        try await EtcdRegistry.withRegistry(configuration, transport: StalledWatchTransport(scripted: ScriptedTransport(answers: answers))) {
+            registry in
+            let watcher = try await registry.watch()
+            try await registry.register(ServiceRecord(
+                name: "stalled", version: "1.0.0", endpoints: [EndpointRecord(name: "get")],
+                nodes: [NodeRecord(id: "n1", address: "local://n1")]))
+            watcher.cancel()
+        }
     }
 }

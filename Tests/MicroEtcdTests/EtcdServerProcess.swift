@@ -44,9 +44,20 @@ final class EtcdServerProcess {
     static func with<R>(ownServer: Bool = false, _ body: (String, EtcdServerProcess?) async throws -> R) async throws -> R {
         if !ownServer, let existingURL { return try await body(existingURL, nil) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("micro-etcd-\(UUID().uuidString)")
-        let server = EtcdServerProcess(clientPort: try freePort(), peerPort: try freePort(), dataDirectory: directory)
+        var server = EtcdServerProcess(clientPort: try freePort(), peerPort: try freePort(), dataDirectory: directory)
+        // A port that was free a moment ago may be taken by the time etcd binds it (parallel tests, other
+        // processes' connections): etcd then exits at once, and a second pair of ports is tried.
+        for _ in 0..<2 {
+            do {
+                try await server.start()
+                break
+            } catch let error as ServerError where error.exited {
+                try? FileManager.default.removeItem(at: directory)
+                server = EtcdServerProcess(clientPort: try freePort(), peerPort: try freePort(), dataDirectory: directory)
+            }
+        }
         do {
-            try await server.start()
+            if server.pid == nil { try await server.start() }
             let result = try await body(server.url, server)
             await server.stop()
             try? FileManager.default.removeItem(at: directory)
@@ -86,7 +97,7 @@ final class EtcdServerProcess {
                String(decoding: body, as: UTF8.self).contains("true") {
                 return
             }
-            if let status = reap() { throw ServerError(description: "etcd exited with status \(status)") }
+            if let status = reap() { throw ServerError(description: "etcd exited with status \(status)", exited: true) }
             try await Task.sleep(for: .milliseconds(20))
         }
         await stop()
@@ -135,5 +146,7 @@ final class EtcdServerProcess {
 
     struct ServerError: Error, CustomStringConvertible {
         var description: String
+        /// etcd started and exited (a port taken meanwhile, most often).
+        var exited = false
     }
 }
