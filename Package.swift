@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "MicroEtcd", targets: ["MicroEtcd"]),
         .library(name: "MicroOTel", targets: ["MicroOTel"]),
         .library(name: "MicroRemote", targets: ["MicroRemote"]),
+        .library(name: "MicroPostgres", targets: ["MicroPostgres"]),
         .library(name: "MicroCLI", targets: ["MicroCLI"]),
         .executable(name: "micro", targets: ["micro"]),
     ],
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Core: values, schemas, services and tools, Registry/Broker/Store with in-memory defaults.
@@ -82,11 +85,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Parked, not built yet: Sources/MicroPostgres and Tests/MicroPostgresTests (PostgreSQL Store and
-        // Checkpointer on vapor/postgres-nio; both contracts pass on PostgreSQL 15). To build them, add the package
-        // `.package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2")` (and swift-nio-ssl for
-        // `sslmode`), the target "MicroPostgres" (Micro, MicroAgent, PostgresNIO, NIOSSL, Logging) and the test
-        // target "MicroPostgresTests" (MicroPostgres, Micro, MicroAgent, MicroTesting, PostgresNIO, Logging).
+        // PostgreSQL backends on vapor/postgres-nio: the Store and the Checkpointer (swift-nio-ssl for `sslmode`).
+        .target(
+            name: "MicroPostgres",
+            dependencies: [
+                "Micro", "MicroAgent", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // NATS backends on swift-nio: the Broker over the NATS client protocol.
         .target(
             name: "MicroNATS",
@@ -126,7 +132,7 @@ let package = Package(
             name: "MicroCLI",
             dependencies: [
                 "Micro", "MicroAgent", "MicroSQLite", "MicroProviders", "MicroReplay", "MicroExamples", "MicroHarness", "MicroMCP", "MicroA2A", "MicroNATS", "MicroNew",
-                "MicroOTel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MicroOTel", "MicroEtcd", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -169,6 +175,13 @@ let package = Package(
             dependencies: [
                 "MicroNATS", "Micro", "MicroTesting",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "MicroPostgresTests",
+            dependencies: [
+                "MicroPostgres", "Micro", "MicroAgent", "MicroTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MicroEtcdTests", dependencies: ["MicroEtcd", "MicroMCP", "MicroProviders", "Micro", "MicroTesting"]),

@@ -48,22 +48,28 @@ struct A2ACommand: AsyncParsableCommand {
         @Option(name: .customLong("lease"), help: "Seconds a run's lease lasts: how long a restarted server waits for a dead one's runs.")
         var leaseSeconds = 60
         @OptionGroup var brokerOption: BrokerOption
+        @OptionGroup var registryOption: RegistryOption
 
         func run() async throws {
-            try await brokerOption.withBroker { broker in try await serve(broker: broker) }
+            try await registryOption.withRegistry { registry in
+                try await brokerOption.withBroker { broker in try await serve(broker: broker, registry: registry) }
+            }
         }
 
-        private func serve(broker: any Broker) async throws {
+        private func serve(broker: any Broker, registry: (any Registry)?) async throws {
             let token = try ServerToken.resolve(file: tokenFile, variable: "MICRO_A2A_TOKEN")
             if scenario != nil && brokerOption.url != "memory://" {
                 throw ValidationError("--broker serves the catalogue's agents; a scenario's world has its own broker")
+            }
+            if scenario != nil && registry != nil {
+                throw ValidationError("--registry serves the catalogue's agents; a scenario's world has its own registry")
             }
             let (runner, agent) =
                 if let scenario {
                     try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)
                 } else {
                     try await A2ACommand.travelAgent(
-                        named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter, broker: broker)
+                        named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter, broker: broker, registry: registry)
                 }
             // The conformance agent speaks the kit's conventions: message ids reach it, JSON answers become
             // parts, and the kit's reused message ids are new requests.
@@ -147,9 +153,10 @@ struct A2ACommand: AsyncParsableCommand {
     /// scripted models; the first is the default), and for the travel catalogue also `concierge`, on the
     /// catalogue's runtime, checkpoints and tasks in `db` when given.
     static func travelAgent(
-        named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil, broker: (any Broker)? = nil
+        named name: String?, db: String?, lease: Duration = .seconds(60), crashAfter: Int? = nil, broker: (any Broker)? = nil,
+        registry: (any Registry)? = nil
     ) async throws -> (runner: AgentRunner, agent: String) {
-        let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker)
+        let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker, registry: registry)
         var agents = try AgentWorld.catalogAgents(on: runtime)
         if agents.contains(where: { $0.name == TravelAgents.coordinator }) { agents.append(concierge) }
         agents.append(A2AConformanceAgent.agent())

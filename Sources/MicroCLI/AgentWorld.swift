@@ -64,11 +64,12 @@ struct AgentWorld {
     }
 
     /// A live runtime serving every service of the command line's catalogue (the travel example's for
-    /// `micro`), their store in the SQLite file `db` when given.
-    static func catalogRuntime(db: String?, broker: (any Broker)? = nil) async throws -> Runtime {
+    /// `micro`), their store in the SQLite file `db` when given, on `broker` and `registry` when given.
+    static func catalogRuntime(db: String?, broker: (any Broker)? = nil, registry: (any Registry)? = nil) async throws -> Runtime {
         let environment = Environment.live
         var runtime = Runtime.inMemory(environment: environment)
         if let broker { runtime.broker = broker }
+        if let registry { runtime.registry = registry }
         if let db { runtime.store = try SQLiteStore(path: db, environment: environment) }
         let world = WorldRuntime(runtime: runtime, ledger: SideEffectLedger(store: runtime.store))
         var services: [Service] = []

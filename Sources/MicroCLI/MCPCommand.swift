@@ -33,6 +33,7 @@ struct MCPCommand: AsyncParsableCommand {
         var allowedOrigins: [String] = []
         @Option(help: "SQLite file for the services' store.") var db: String?
         @OptionGroup var brokerOption: BrokerOption
+        @OptionGroup var registryOption: RegistryOption
 
         func validate() throws {
             if stdio && http != nil { throw ValidationError("choose one of --stdio and --http PORT") }
@@ -49,11 +50,13 @@ struct MCPCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await brokerOption.withBroker { broker in try await serve(broker: broker) }
+            try await registryOption.withRegistry { registry in
+                try await brokerOption.withBroker { broker in try await serve(broker: broker, registry: registry) }
+            }
         }
 
-        private func serve(broker: any Broker) async throws {
-            let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker)
+        private func serve(broker: any Broker, registry: (any Registry)?) async throws {
+            let runtime = try await AgentWorld.catalogRuntime(db: db, broker: broker, registry: registry)
             let catalog = CLICatalog.current
             let server = MCPServer(
                 runtime: runtime,

@@ -2,8 +2,10 @@ import Micro
 import MicroProviders
 
 extension EtcdRegistry {
-    /// Changes from now on (see ``EtcdRegistry`` for how the stream survives a lost connection). Throws when
-    /// the watch cannot be set up; a watch that later hits an error it cannot retry ends with that error.
+    /// Changes from now on (see ``EtcdRegistry`` for how the stream survives a lost connection). The stream
+    /// is a child task of ``run()``, which must be running (else this throws ``RegistryError/Code/unavailable``).
+    /// Throws when the watch cannot be set up; a watch that later hits an error it cannot retry ends with that
+    /// error; a watch still open when ``run()`` ends just ends.
     public func watch(service: String?) async throws -> RegistryWatcher {
         do {
             _ = try await refreshed(at: environment.now())
@@ -15,34 +17,31 @@ extension EtcdRegistry {
             state.watchers[id] = .init(service: service)
             return id
         }
-        let (watcher, continuation) = RegistryWatcher.make(service: service) { [weak self] in
-            self?.updateWatcher(id) { watcher in
-                watcher?.task?.cancel()
-                watcher = nil
-            }
+        let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
+        let (watcher, events) = RegistryWatcher.make(service: service) { [weak self] in
+            stop.finish()
+            self?.updateWatcher(id) { $0 = nil }
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
-                let task = Task { await self.pump(id, service: service, into: continuation, ready: ready) }
-                let gone = state.withLock { state in
-                    state.watchers[id]?.task = task
-                    return state.watchers[id] == nil
+                let job = WatchJob(id: id, service: service, events: events, stopped: stopped, ready: ready)
+                if !submit(.watch(job)) {
+                    events.finish()
+                    ready.resume(throwing: notRunning("watch", service: service))
                 }
-                if gone { task.cancel() }
             }
         } onCancel: {
-            continuation.finish()
+            events.finish()
         }
         return watcher
     }
 
-    /// Keeps one etcd watch stream flowing into `continuation` until the watcher ends (which cancels this).
-    /// `ready` is resumed once: when the first stream is in place, or with the error that prevented it.
-    private func pump(
-        _ id: UInt64, service: String?, into continuation: RegistryWatcher.Continuation,
-        ready: CheckedContinuation<Void, any Error>
-    ) async {
-        var ready: CheckedContinuation<Void, any Error>? = ready
+    /// Keeps one etcd watch stream flowing into the job's continuation until the watcher ends (which cancels
+    /// this). The job's `ready` is resumed once: when the first stream is in place, or with the error that
+    /// prevented it.
+    func pump(_ job: WatchJob) async {
+        let (id, service, continuation) = (job.id, job.service, job.events)
+        var ready: CheckedContinuation<Void, any Error>? = job.ready
         let prefix = layout.servicePrefix(service)
         var table: EtcdServiceTable
         var revision: Int64

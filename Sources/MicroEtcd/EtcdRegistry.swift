@@ -192,15 +192,38 @@ public final class EtcdRegistry: Registry {
         for lease in doomed { try await client.revoke(lease: lease) }
     }
 
-    /// Returns once every connected watcher of this registry that sees `services` has delivered `revision`.
+    /// Returns once every connected watcher of this registry that sees `services` has delivered `revision`,
+    /// or after ``EtcdConfiguration/requestTimeout`` (a watcher whose stream stalled without breaking must not
+    /// hold writers for ever), or when the task is cancelled.
     func synchronize(_ revision: Int64, _ services: Set<String>) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { state -> Bool in
-                if state.isSynchronized(revision, services) { return true }
-                state.waiters[state.makeID()] = .init(revision: revision, services: services, continuation: continuation)
-                return false
+        let id = state.withLock { $0.makeID() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForWatchers(id, revision, services) }
+            group.addTask { try? await Task.sleep(for: self.configuration.requestTimeout) }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForWatchers(_ id: UInt64, _ revision: Int64, _ services: Set<String>) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    if state.abandoned.remove(id) != nil || state.isSynchronized(revision, services) { return true }
+                    state.waiters[id] = .init(revision: revision, services: services, continuation: continuation)
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                guard let waiter = state.waiters.removeValue(forKey: id) else {
+                    state.abandoned.insert(id)  // cancelled before it registered: it returns at once
+                    return nil as EtcdRegistryState.Waiter?
+                }
+                return waiter
+            }
+            waiter?.continuation.resume()
         }
     }
 

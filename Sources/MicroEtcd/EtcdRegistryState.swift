@@ -1,4 +1,5 @@
-/// What an ``EtcdRegistry`` keeps in memory: its watchers' progress, writers waiting for them, its leases.
+/// What an ``EtcdRegistry`` keeps in memory: its watchers' progress, writers waiting for them, its leases, and
+/// the job queue of its ``EtcdRegistry/run()``.
 struct EtcdRegistryState {
     /// How far one watcher of this registry has delivered.
     struct Watcher {
@@ -7,7 +8,6 @@ struct EtcdRegistryState {
         var revision: Int64 = 0
         /// Whether its stream is up (a writer waits only for watchers that are).
         var connected = false
-        var task: Task<Void, Never>?
     }
 
     /// A writer waiting until local watchers have delivered its change.
@@ -27,8 +27,12 @@ struct EtcdRegistryState {
 
     var watchers: [UInt64: Watcher] = [:]
     var waiters: [UInt64: Waiter] = [:]
+    /// Writers whose wait was cancelled before it began.
+    var abandoned: Set<UInt64> = []
     var nextID: UInt64 = 0
     var leases: [LeaseKey: Int64] = [:]
+    /// Where ``EtcdRegistry/run()`` takes background jobs; nil while it is not running.
+    var jobs: AsyncStream<EtcdRegistry.Job>.Continuation?
 
     mutating func makeID() -> UInt64 {
         nextID += 1

@@ -1,6 +1,7 @@
-import Foundation
+import Micro
 
-/// Where an etcd server's v3 JSON gateway is: `http[s]://[user:password@]host[:port]` (port 2379 by default).
+/// Where an etcd server's v3 JSON gateway is: `http[s]://[user:password@]host[:port]` (port 2379 by default;
+/// `etcd://` means `http://`).
 public struct EtcdURL: Sendable, Hashable, CustomStringConvertible {
     public var scheme: String
     public var host: String
@@ -9,28 +10,27 @@ public struct EtcdURL: Sendable, Hashable, CustomStringConvertible {
     public var user: String?
     public var password: String?
 
-    /// Parses `text`; throws ``EtcdError/Code/invalidURL`` saying what is wrong.
+    /// Parses `text` (with ``EngineURL``; `etcd://` is read as `http://`); throws ``EtcdError/Code/invalidURL``
+    /// saying what is wrong.
     public init(_ text: String) throws {
         func fail(_ why: String) -> EtcdError {
-            EtcdError(.invalidURL, "malformed etcd URL \(text.debugDescription): \(why)")
+            EtcdError(.invalidURL, "malformed etcd URL \(EngineURL.redacted(text).debugDescription): \(why)")
         }
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
-            throw fail("expected http://host:port")
+        let url: EngineURL
+        do {
+            url = try EngineURL(text)
+        } catch {
+            throw fail(text.contains("://") ? error.reason : "expected http://host:port")
         }
-        guard scheme == "http" || scheme == "https" else { throw fail("scheme must be http or https, not \(scheme)") }
-        guard let host = components.host, !host.isEmpty else { throw fail("no host") }
-        guard components.path.isEmpty || components.path == "/" else {
-            throw fail("unexpected path \(components.path) (the gateway lives at the root)")
-        }
-        guard components.query == nil, components.fragment == nil else { throw fail("unexpected query or fragment") }
-        let port = components.port ?? 2379
-        guard (1...65535).contains(port) else { throw fail("port \(port) out of range") }
-        self.scheme = scheme
-        self.host = host
-        self.port = port
-        self.user = components.user?.removingPercentEncoding ?? components.user
-        self.password = components.password?.removingPercentEncoding ?? components.password
-        if user != nil && password == nil { throw fail("a user without a password") }
+        guard ["http", "https", "etcd"].contains(url.scheme) else { throw fail("scheme must be http, https or etcd, not \(url.scheme)") }
+        guard url.path.isEmpty || url.path == "/" else { throw fail("unexpected path \(url.path) (the gateway lives at the root)") }
+        guard url.query.isEmpty, !text.hasSuffix("?") else { throw fail("unexpected query") }
+        if url.user != nil && url.password == nil { throw fail("a user without a password") }
+        self.scheme = url.scheme == "etcd" ? "http" : url.scheme
+        self.host = url.host
+        self.port = url.port ?? 2379
+        self.user = url.user
+        self.password = url.password
     }
 
     /// The gateway's base, without credentials: `http://host:port`.

@@ -6,11 +6,18 @@ public struct PostgresRetryPolicy: Sendable, Hashable {
     /// The wait before the second attempt; doubled before each further one, up to ``maximumDelay``.
     public var initialDelay: Duration
     public var maximumDelay: Duration
+    /// How long one attempt waits for a pooled connection before it fails (retryably). While the server is
+    /// down, the pool would otherwise keep the call waiting until its circuit breaker trips (60 s).
+    public var leaseTimeout: Duration
 
-    public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(2)) {
+    public init(
+        attempts: Int = 6, initialDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(2),
+        leaseTimeout: Duration = .seconds(5)
+    ) {
         self.attempts = max(1, attempts)
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
+        self.leaseTimeout = leaseTimeout
     }
 
     /// Runs `body` (given the attempt number, 0 first) until it succeeds, fails with an error that is not

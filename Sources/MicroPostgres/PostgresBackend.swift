@@ -48,6 +48,9 @@ public final class PostgresBackend: Sendable {
             host: configuration.host, port: configuration.port, username: configuration.user,
             password: configuration.password, database: configuration.database, tls: clientTLS(configuration.tls))
         clientConfiguration.options.maximumConnections = 16
+        // Find connections the server dropped while idle sooner than the default 30 s (a lease of one that
+        // is already closed fails fast and is retried: see PostgresBackend+Query.swift).
+        clientConfiguration.options.keepAliveBehavior = .init(frequency: .seconds(10))
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let backend = PostgresBackend(
             configuration: configuration, serverVersion: serverVersion, retryPolicy: retryPolicy, client: client, logger: logger)
@@ -111,7 +114,14 @@ public final class PostgresBackend: Sendable {
         guard let (number, version, encoding) = result else {
             throw PostgresError(.server, "the server did not report its version", server: configuration.description)
         }
-        guard number >= minimumServerVersion else {
+        try check(versionNumber: number, version: version, encoding: encoding, configuration)
+        return number
+    }
+
+    /// Throws ``PostgresError/Code/unsupportedServer`` for a server older than ``minimumServerVersion`` or a
+    /// database that is not UTF-8.
+    static func check(versionNumber: Int, version: String, encoding: String, _ configuration: PostgresConfiguration) throws {
+        guard versionNumber >= minimumServerVersion else {
             throw PostgresError(
                 .unsupportedServer, "PostgreSQL \(version) is too old: MicroPostgres needs \(minimumServerVersion / 10_000) or later",
                 server: configuration.description)
@@ -121,7 +131,6 @@ public final class PostgresBackend: Sendable {
                 .unsupportedServer, "database encoding is \(encoding): MicroPostgres needs UTF8 (keys are UTF-8 text)",
                 server: configuration.description)
         }
-        return number
     }
 
     private static func clientTLS(_ mode: PostgresConfiguration.TLSMode) -> PostgresClient.Configuration.TLS {

@@ -110,11 +110,11 @@ public struct PostgresCheckpointer: Checkpointer {
 
     public func releaseLease(_ lease: Lease) async throws {
         try await run(runID: lease.runID, "cannot release the lease of run \(lease.runID)") { _ in
-            _ = try await backend.client.query(
+            try await backend.execute(
                 """
                 DELETE FROM micro_leases
                 WHERE run_id = \(lease.runID) AND owner = \(lease.owner) AND expires_at = \(lease.expiresAt.millisecondsSinceEpoch)
-                """, logger: backend.logger)
+                """)
         }
     }
 

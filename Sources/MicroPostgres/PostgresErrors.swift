@@ -67,6 +67,7 @@ enum PostgresErrors {
     /// Whether `error` means the connection or the server went away, or the transaction lost a race that a
     /// retry can win: the call may be retried after a backoff.
     static func isRetryable(_ error: any Error) -> Bool {
+        if error is PostgresConnectionLost || error is PostgresLeaseTimeout { return true }
         if let error = error as? PostgresTransactionError {
             return [error.beginError, error.closureError, error.commitError].compactMap { $0 }.contains(where: isRetryable)
         }

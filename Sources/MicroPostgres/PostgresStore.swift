@@ -66,11 +66,9 @@ public struct PostgresStore: Store {
         if upserts.isEmpty { return }
         try await run(key: records.count == 1 ? records[0].key : nil, namespace: namespace) { _ in
             if upserts.count == 1 {
-                try await backend.client.query(upserts[0], logger: backend.logger)
-                return
-            }
-            try await backend.client.withTransaction(logger: backend.logger) { connection in
-                for upsert in upserts { try await connection.query(upsert, logger: backend.logger) }
+                try await backend.execute(upserts[0])
+            } else {
+                try await backend.transaction(upserts)
             }
         }
     }

@@ -67,7 +67,7 @@ import Testing
 
     @Test(arguments: [
         (["a2a", "serve", "--port", "0", "--broker", "redis://x"], "--broker redis://x: use memory:// or nats://host[:port]"),
-        (["mcp", "serve", "--http", "0", "--broker", "nats://a:b@"], "missing host"),
+        (["mcp", "serve", "--http", "0", "--broker", "nats://a:b@"], "no host"),
         (["a2a", "serve", "--port", "0", "--broker", "nats://127.0.0.1:1"], "cannot connect to nats://127.0.0.1:1"),
     ])
     func aBrokerThatCannotBeUsedIsAnErrorNamingIt(arguments: [String], message: String) async {

@@ -10,7 +10,7 @@ import Testing
     static let subject = ContractSubject<any Registry>("EtcdRegistry") { environment, body in
         try await EtcdServerProcess.with { url, _ in
             let prefix = "/micro-test/\(UUID().uuidString)/"
-            try await body(try await EtcdRegistry.connect(url: url, prefix: prefix, environment: environment))
+            try await EtcdRegistry.withRegistry(url: url, prefix: prefix, environment: environment) { try await body($0) }
         }
     }
 

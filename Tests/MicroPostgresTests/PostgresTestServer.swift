@@ -99,11 +99,18 @@ struct PostgresTestServer: Sendable {
         }
         let cluster = try await Cluster.start()
         defer { cluster.stop() }
-        return try await body(
-            PostgresTestServer(
-                admin: PostgresConfiguration(
-                    host: "127.0.0.1", port: cluster.port, user: user, password: password, database: "postgres", tls: .disable)))
+        return try await body(PostgresTestServer(admin: cluster.admin))
     }
+
+    /// Runs `body` with a cluster of its own (one it may stop and start), stopped and deleted afterwards.
+    static func withOwnCluster<R>(_ body: (Cluster, PostgresTestServer) async throws -> R) async throws -> R {
+        let cluster = try await Cluster.start()
+        defer { cluster.stop() }
+        return try await body(cluster, PostgresTestServer(admin: cluster.admin))
+    }
+
+    static var canStartClusters: Bool { binDirectory != nil }
+    static let clusterSkipReason: Comment = "no initdb/pg_ctl under /usr/lib/postgresql/*/bin (apt-get install postgresql): restart tests skipped"
 
     /// A cluster in a temporary directory, run by `pg_ctl`.
     struct Cluster {
@@ -132,6 +139,26 @@ struct PostgresTestServer: Sendable {
                 try? FileManager.default.removeItem(atPath: directory)
                 throw Failure("cannot start PostgreSQL: \(error)\n\(log)")
             }
+        }
+
+        /// Stops the server (`pg_ctl stop -m fast`: every session is ended), keeping its data.
+        func halt() throws {
+            guard let bin = binDirectory else { throw Failure("pg_ctl not found") }
+            try asServerUser("\(bin)/pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
+        }
+
+        /// Starts a halted server again on the same port and data.
+        func resume() throws {
+            guard let bin = binDirectory else { throw Failure("pg_ctl not found") }
+            try asServerUser("\(bin)/pg_ctl", [
+                "-D", data, "-l", "\(directory)/server.log", "-w", "-t", "60", "start", "-o",
+                "-p \(port) -h 127.0.0.1 -k \(directory) -c fsync=off -c max_connections=400",
+            ])
+        }
+
+        /// The admin configuration of this cluster.
+        var admin: PostgresConfiguration {
+            PostgresConfiguration(host: "127.0.0.1", port: port, user: user, password: password, database: "postgres", tls: .disable)
         }
 
         /// Stops the server at once (no checkpoint: the data is thrown away) and deletes the directory.
