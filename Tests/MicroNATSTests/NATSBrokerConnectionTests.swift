@@ -18,7 +18,7 @@ import Testing
     @Test func downServerAtStartIsAnErrorNamingTheURL() async throws {
         let port = try await NATSServerProcess.freePort()
         let error = await #expect(throws: NATSError.self) {
-            try await NATSBroker.withBroker(try NATSConfiguration("nats://u:p@127.0.0.1:\(port)")) { _ in }
+            try await NATSBroker.withBroker(try NATSServerProcess.configuration("nats://u:p@127.0.0.1:\(port)")) { _ in }
         }
         #expect(error?.code == .unavailable)
         #expect(error?.url == "nats://127.0.0.1:\(port)")
@@ -65,7 +65,7 @@ import Testing
             return line.contains(#""pass":"s3cret""#) && line.contains(#""user":"bob""#) && line.contains(#""headers":true"#)
                 ? [] : ["-ERR 'Authorization Violation'", "<close>"]
         }) { url in
-            let connected = try await NATSBroker.withBroker(try NATSConfiguration(url.replacingOccurrences(of: "//", with: "//bob:s3cret@"))) {
+            let connected = try await NATSBroker.withBroker(try NATSServerProcess.configuration(url.replacingOccurrences(of: "//", with: "//bob:s3cret@"))) {
                 broker in broker.isConnected
             }
             #expect(connected)
@@ -77,7 +77,7 @@ import Testing
         let port = try await NATSServerProcess.freePort()
         var server = try await NATSServerProcess.start(port: port)
         defer { server.stop() }
-        var configuration = try NATSConfiguration(server.url)
+        var configuration = try NATSServerProcess.configuration(server.url)
         configuration.reconnectDelay = .milliseconds(10)
         configuration.maxReconnectDelay = .milliseconds(100)
         try await NATSBroker.withBroker(configuration) { broker in
@@ -104,7 +104,7 @@ import Testing
     func givingUpEndsSubscriptionsWithAnError() async throws {
         let server = try await NATSServerProcess.start(port: try await NATSServerProcess.freePort())
         defer { server.stop() }
-        var configuration = try NATSConfiguration(server.url)
+        var configuration = try NATSServerProcess.configuration(server.url)
         configuration.reconnectDelay = .milliseconds(5)
         configuration.maxReconnectAttempts = 2
         let broker = NATSBroker(configuration: configuration)

@@ -19,7 +19,7 @@ import Testing
 
     static let subject = ContractSubject<any Broker>("NATSBroker") { environment, body in
         try await NATSServerProcess.with { server in
-            try await NATSBroker.withBroker(try NATSConfiguration(server.url), environment: environment) { broker in
+            try await NATSBroker.withBroker(try NATSServerProcess.configuration(server.url), environment: environment) { broker in
                 try await body(FlushingBroker(base: broker))
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MicroNATS
 import NIOCore
 import NIOPosix
 import Testing
@@ -57,6 +58,14 @@ final class NATSServerProcess {
     }
 
     /// A loopback port that was free a moment ago.
+    /// A client configuration for `url` whose handshake may take long: a loaded machine (a parallel test run
+    /// starting other engines) must not fail a test that is not about timeouts.
+    static func configuration(_ url: String) throws -> NATSConfiguration {
+        var configuration = try NATSConfiguration(url)
+        configuration.connectTimeout = .seconds(30)
+        return configuration
+    }
+
     static func freePort() async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

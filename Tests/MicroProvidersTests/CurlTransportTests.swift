@@ -210,7 +210,7 @@ import Testing
         let server = try LoopbackHTTPServer { _, connection in
             connection.writeHead(headers: [("Transfer-Encoding", "chunked")])
             connection.writeChunk(Array("first".utf8))
-            let sawClose = connection.waitForPeerClose(timeout: 2)
+            let sawClose = connection.waitForPeerClose(timeout: 20)
             peerClosed.withLock { $0 = sawClose }
             connection.close()
             closed.signal()
@@ -236,7 +236,7 @@ import Testing
             connection.writeHead(headers: [("Transfer-Encoding", "chunked")])
             connection.writeChunk(Array("first".utf8))
             firstSent.signal()
-            let sawClose = connection.waitForPeerClose(timeout: 2)
+            let sawClose = connection.waitForPeerClose(timeout: 20)
             peerClosed.withLock { $0 = sawClose }
             connection.close()
             closed.signal()
