@@ -129,7 +129,7 @@ final class EtcdServerProcess {
 
     /// A loopback port that was free a moment ago.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ServerError(description: "socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -74,8 +74,8 @@ import Testing
 
     @Test(.enabled(if: NATSServerProcess.isAvailable, NATSServerProcess.skipReason))
     func reconnectRenewsSubscriptionsAndSendsHeldPublishes() async throws {
-        let port = try await NATSServerProcess.freePort()
-        var server = try await NATSServerProcess.start(port: port)
+        var server = try await NATSServerProcess.startOnFreePort()
+        let port = server.port
         defer { server.stop() }
         var configuration = try NATSServerProcess.configuration(server.url)
         configuration.reconnectDelay = .milliseconds(10)
@@ -102,7 +102,7 @@ import Testing
 
     @Test(.enabled(if: NATSServerProcess.isAvailable, NATSServerProcess.skipReason))
     func givingUpEndsSubscriptionsWithAnError() async throws {
-        let server = try await NATSServerProcess.start(port: try await NATSServerProcess.freePort())
+        let server = try await NATSServerProcess.startOnFreePort()
         defer { server.stop() }
         var configuration = try NATSServerProcess.configuration(server.url)
         configuration.reconnectDelay = .milliseconds(5)
