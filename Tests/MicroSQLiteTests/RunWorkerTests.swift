@@ -168,7 +168,7 @@ import Testing
         }
     }
 
-    /// A charge that takes two and a half leases' time while another worker polls: with the heartbeat the run stays its
+    /// A charge that takes three leases' time while another worker polls: with the heartbeat the run stays its
     /// worker's; without it, the lease lapses mid-call and the other worker drives the same run at once (the
     /// check this test makes fails there, which is what the heartbeat is for).
     @Test(arguments: [true, false])
@@ -177,13 +177,15 @@ import Testing
             let db = directory.file("pool.sqlite")
             try await Self.submit(db: db, runs: ["slow"])
             let overlap = Overlap()
-            // Generous against a loaded machine: the heartbeat (a third of the lease) may be late by almost a lease.
-            let lease = Duration.seconds(2)
+            // Generous against a loaded machine (a full parallel `swift test` starting database engines): the
+            // heartbeat (a third of the lease) may be late by almost a lease, and without it the other worker has
+            // two leases' time to take the lapsed run over.
+            let lease = Duration.seconds(4)
             let (claims, claimed) = AsyncStream.makeStream(of: Void.self)
             let first = try await Self.worker(
                 db: db, owner: "first", overlap: overlap, lease: lease,
                 events: { event in if case .claimed = event { claimed.yield() } }, heartbeat: heartbeat,
-                chargeTakes: .seconds(5))
+                chargeTakes: .seconds(12))
             let second = try await Self.worker(db: db, owner: "second", overlap: overlap, lease: lease, heartbeat: heartbeat)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await first.run() }

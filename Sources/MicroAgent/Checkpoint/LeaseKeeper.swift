@@ -39,8 +39,9 @@ final class LeaseKeeper: Sendable {
         }
     }
 
-    /// Renews the lease every `interval` until the task is cancelled, the run gives it back, or a renewal
-    /// fails (the lease was lost: the run's next commit then fails with ``CheckpointError/Code/leaseLost``).
+    /// Renews the lease every `interval` until the task is cancelled, the run gives it back, or a renewal is
+    /// refused (the lease was lost: the run's next commit then fails with ``CheckpointError/Code/leaseLost``); a
+    /// renewal that fails on the store (``CheckpointError/Code/storage``: busy, briefly down) is tried again.
     func heartbeat(every interval: Duration, runner: AgentRunner) async {
         let environment = runner.runtime.environment
         while !Task.isCancelled {
@@ -53,8 +54,10 @@ final class LeaseKeeper: Sendable {
                     return true
                 }
                 if !renewed { return }
+            } catch let error as CheckpointError where error.code == .storage {
+                continue  // a busy or briefly unreachable store: try again next beat while the lease still holds
             } catch {
-                return
+                return  // the lease is another owner's now, or the store refuses it: the next commit says so
             }
         }
     }
