@@ -41,6 +41,13 @@ public struct AgentRunner: Sendable {
 
     /// Starts a new run of `agentName` on `input` and drives it until it completes, fails or pauses.
     public func run(_ agentName: String, input: String, runID: String? = nil) async throws -> RunResult {
+        let (agent, runID) = try await newRun(of: agentName, runID: runID)
+        return try await start(agent: agent, input: input, runID: runID, parent: nil)
+    }
+
+    /// The agent named `agentName` and the id for a new run of it (`runID`, or a fresh one); throws when there
+    /// is no such agent or a run with that id exists.
+    private func newRun(of agentName: String, runID: String?) async throws -> (Agent, String) {
         guard let agent = agents[agentName] else {
             throw AgentError(.unknownAgent, "no agent named \(agentName); agents: \(agents.keys.sorted().joined(separator: ", "))")
         }
@@ -50,7 +57,7 @@ public struct AgentRunner: Sendable {
                 .runExists,
                 "run \(runID) already exists (\(existing.state.status.rawValue) at \(existing.juncture)); resume it or use another run id")
         }
-        return try await start(agent: agent, input: input, runID: runID, parent: nil)
+        return (agent, runID)
     }
 
     /// Records a new run of `agentName` on `input` without driving it: its first checkpoint (`started`, status
@@ -58,15 +65,7 @@ public struct AgentRunner: Sendable {
     /// (``Checkpointer/claimableRuns(now:limit:)``, then ``resume(runID:)``). Returns the run's id.
     @discardableResult
     public func submit(_ agentName: String, input: String, runID: String? = nil) async throws -> String {
-        guard let agent = agents[agentName] else {
-            throw AgentError(.unknownAgent, "no agent named \(agentName); agents: \(agents.keys.sorted().joined(separator: ", "))")
-        }
-        let runID = runID ?? runtime.environment.ids.next("run")
-        if let existing = try await checkpointer.latest(runID: runID) {
-            throw AgentError(
-                .runExists,
-                "run \(runID) already exists (\(existing.state.status.rawValue) at \(existing.juncture)); resume it or use another run id")
-        }
+        let (agent, runID) = try await newRun(of: agentName, runID: runID)
         let now = runtime.environment.now()
         var state = RunState(runID: runID, agent: agent.name, startedAt: now)
         state.memory.messages = [.user(input)]

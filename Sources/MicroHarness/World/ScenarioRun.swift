@@ -147,31 +147,49 @@ public enum ScenarioRunner {
         let spec = scenario.run
         let started = world.clock.now
         var inputs = spec.inputs[...]
-        var crashes = 0
         var result: RunResult?
-        var escaped: String?
-        var resuming = resume
         if resume {
             // Answers the dead process already gave are in the checkpoints: skip as many as were asked.
             let answered = await answeredInputs(world)
             inputs = inputs.dropFirst(answered)
         }
+        let (crashes, escaped) = await untilNoCrash(
+            world, owner: owner, resume: resume, remoteAgents: remotes, onCheckpoint: onCheckpoint
+        ) { runner, resuming in
+            var current: RunResult
+            if resuming {
+                current = try await runner.resume(runID: spec.runID)
+            } else {
+                current = try await runner.run(spec.agent, input: spec.prompt, runID: spec.runID)
+            }
+            while current.status == .waitingForInput, let input = inputs.popFirst() {
+                current = try await runner.resume(runID: spec.runID, input: input)
+            }
+            result = current
+        }
+        let record = await world.record(
+            result: result, error: escaped, crashes: crashes, virtualDuration: started.duration(to: world.clock.now))
+        return ScenarioOutcome(scenario: scenario, record: record)
+    }
+
+    /// Drives `attempt` as one "process" after another: each gets a runner (a new owner after each crash, with
+    /// the crash hook and `onCheckpoint`) and whether it resumes; a ``SimulatedCrash`` restarts the world, waits
+    /// out the dead process's lease on the virtual clock and tries again, resuming; any other error ends it.
+    /// Returns the crashes and the error that ended the run, if one did.
+    static func untilNoCrash(
+        _ world: World, owner: String, resume: Bool, remoteAgents: [any RemoteAgent],
+        onCheckpoint: (@Sendable (Checkpoint) async throws -> Void)?,
+        _ attempt: (_ runner: AgentRunner, _ resuming: Bool) async throws -> Void
+    ) async -> (crashes: Int, escaped: String?) {
         let hook = combined(onCheckpoint, crashHook(world))
+        var crashes = 0
+        var resuming = resume
         while true {
             do {
                 let runner = try world.runner(
-                    owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", remoteAgents: remotes, onCheckpoint: hook)
-                var current: RunResult
-                if resuming {
-                    current = try await runner.resume(runID: spec.runID)
-                } else {
-                    current = try await runner.run(spec.agent, input: spec.prompt, runID: spec.runID)
-                }
-                while current.status == .waitingForInput, let input = inputs.popFirst() {
-                    current = try await runner.resume(runID: spec.runID, input: input)
-                }
-                result = current
-                break
+                    owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", remoteAgents: remoteAgents, onCheckpoint: hook)
+                try await attempt(runner, resuming)
+                return (crashes, nil)
             } catch is SimulatedCrash {
                 crashes += 1
                 resuming = true
@@ -179,17 +197,12 @@ public enum ScenarioRunner {
                 do {
                     try await world.environment.sleep(for: .seconds(61))  // the dead process's lease expires
                 } catch {
-                    escaped = "\(error)"
-                    break
+                    return (crashes, "\(error)")
                 }
             } catch {
-                escaped = "\(error)"
-                break
+                return (crashes, "\(error)")
             }
         }
-        let record = await world.record(
-            result: result, error: escaped, crashes: crashes, virtualDuration: started.duration(to: world.clock.now))
-        return ScenarioOutcome(scenario: scenario, record: record)
     }
 
     /// Both hooks in order, or nil when there is none.

@@ -20,47 +20,27 @@ extension ScenarioRunner {
         let started = world.clock.now
         var inputs = spec.inputs[...]
         if resume { inputs = inputs.dropFirst(await answeredFlowInputs(world)) }
-        var crashes = 0
-        var resuming = resume
         var results: [String: RunResult] = [:]
         var order: [String] = []
-        var escaped: String?
-        let hook = combined(onCheckpoint, crashHook(world))
-        while true {
-            do {
-                let agents = try world.runner(
-                    owner: crashes == 0 ? owner : "\(owner)-\(crashes + 1)", remoteAgents: remotes, onCheckpoint: hook)
-                let flows = try world.flowRunner(agents: agents)
-                func settle(_ first: RunResult, runID: String) async throws {
-                    var current = first
-                    while current.status == .waitingForInput, let input = inputs.popFirst() {
-                        current = try await flows.resume(runID: runID, input: input)
-                    }
-                    if results[runID] == nil { order.append(runID) }
-                    results[runID] = current
+        let (crashes, escaped) = await untilNoCrash(
+            world, owner: owner, resume: resume, remoteAgents: remotes, onCheckpoint: onCheckpoint
+        ) { agents, resuming in
+            let flows = try world.flowRunner(agents: agents)
+            func settle(_ first: RunResult, runID: String) async throws {
+                var current = first
+                while current.status == .waitingForInput, let input = inputs.popFirst() {
+                    current = try await flows.resume(runID: runID, input: input)
                 }
-                if let flow = spec.flow {
-                    let exists = try await world.checkpointer.latest(runID: spec.runID) != nil
-                    let first = resuming && exists
-                        ? try await flows.resume(runID: spec.runID) : try await flows.run(flow, input: spec.input, runID: spec.runID)
-                    try await settle(first, runID: spec.runID)
-                }
-                try await deliverEvents(world, flows: flows) { result in try await settle(result, runID: result.runID) }
-                break
-            } catch is SimulatedCrash {
-                crashes += 1
-                resuming = true
-                world.restart()
-                do {
-                    try await world.environment.sleep(for: .seconds(61))  // the dead process's lease expires
-                } catch {
-                    escaped = "\(error)"
-                    break
-                }
-            } catch {
-                escaped = "\(error)"
-                break
+                if results[runID] == nil { order.append(runID) }
+                results[runID] = current
             }
+            if let flow = spec.flow {
+                let exists = try await world.checkpointer.latest(runID: spec.runID) != nil
+                let first = resuming && exists
+                    ? try await flows.resume(runID: spec.runID) : try await flows.run(flow, input: spec.input, runID: spec.runID)
+                try await settle(first, runID: spec.runID)
+            }
+            try await deliverEvents(world, flows: flows) { result in try await settle(result, runID: result.runID) }
         }
         let all = order.compactMap { results[$0] }
         let result = spec.flow.flatMap { _ in results[spec.runID] } ?? all.first { $0.status != .completed } ?? all.last
