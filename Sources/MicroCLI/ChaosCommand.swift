@@ -50,24 +50,13 @@ struct ChaosCommand: AsyncParsableCommand {
         }
         if let workers { return try await runWorkers(loaded, workers: workers) }
         if ExternalChaos.applies(to: loaded) { return try await runExternal(loaded) }
-        let console = Console.current
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let work = try Self.workDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let chaos = ChaosRun(
             microPath: micro ?? Self.executablePath, scenarioPath: scenario,
             selection: everyJuncture ? .everyJuncture : .random(kills: kills ?? 1), seed: seed, jobs: max(1, jobs),
             workDirectory: work)
-        let started = ContinuousClock.now
-        let reference = try await chaos.reference()
-        let points = chaos.points(reference: reference)
-        console.err(
-            "reference: \(reference.status), \(reference.processCheckpoints) junctures, \(reference.processToolCalls) service calls, "
-                + "\(reference.effects.count) side effects; \(points.count) trial(s)")
-        let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
-        let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
-        bar.finish()
-        try report(trials, started: started) { trial in
+        try await drive(chaos, on: "") { trial in
             "  reproduce: \(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite \(trial.point.arguments.joined(separator: " ")) ; "
                 + "\(CLICatalog.commandName) run \(scenario) --seed \(seed) --db /tmp/chaos.sqlite --resume"
         }
@@ -82,8 +71,7 @@ struct ChaosCommand: AsyncParsableCommand {
             console.err("error: \(scenario) cannot run on workers: \(why)")
             throw ExitCode(2)
         }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let work = try Self.workDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         var chaos = WorkerChaos(
             microPath: micro ?? Self.executablePath, scenarioPath: scenario, runID: loaded.run.runID,
@@ -91,18 +79,31 @@ struct ChaosCommand: AsyncParsableCommand {
             workers: workers, workDirectory: work)
         chaos.lease = .milliseconds(leaseMs)
         chaos.trialTimeout = .milliseconds(trialTimeoutMs)
+        try await drive(chaos, on: " on \(workers) worker(s) sharing \(backends)") { trial in
+            "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --workers \(workers) --seed \(seed) (the trial \(trial.point))"
+        }
+    }
+
+    /// A fresh folder for a chaos run's files (the caller removes it).
+    static func workDirectory() throws -> String {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("micro-chaos-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        return work
+    }
+
+    /// The reference run, its kill points, the trials with a progress bar and the report; `on` ends the
+    /// reference line (where the trials run).
+    func drive(_ chaos: some ProcessChaos, on: String, reproduce: (ChaosTrial) -> String) async throws {
         let started = ContinuousClock.now
         let reference = try await chaos.reference()
         let points = chaos.points(reference: reference)
-        console.err(
+        Console.current.err(
             "reference: \(reference.status), \(reference.processCheckpoints) junctures, \(reference.processToolCalls) service calls, "
-                + "\(reference.effects.count) side effects; \(points.count) trial(s) on \(workers) worker(s) sharing \(backends)")
+                + "\(reference.effects.count) side effects; \(points.count) trial(s)\(on)")
         let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
         let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
         bar.finish()
-        try report(trials, started: started) { trial in
-            "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --workers \(workers) --seed \(seed) (the trial \(trial.point))"
-        }
+        try report(trials, started: started, reproduce: reproduce)
     }
 
     /// An external agent: the world runs here and the agent is the child that gets killed.
