@@ -10,7 +10,7 @@ public struct AgentRunner: Sendable {
     public let runtime: Runtime
     public let checkpointer: any Checkpointer
     public let trace: Trace
-    public let agents: [String: Agent]
+    public private(set) var agents: [String: Agent]
     public let remoteAgents: [String: any RemoteAgent]
     /// Who holds the leases this runner takes (a process or host identity).
     public let owner: String
@@ -37,6 +37,14 @@ public struct AgentRunner: Sendable {
         self.owner = owner ?? runtime.environment.ids.next("owner")
         self.leaseDuration = leaseDuration
         self.onCheckpoint = onCheckpoint
+    }
+
+    /// This runner with `agent` too (replacing one of the same name); everything else — leases, heartbeat,
+    /// checkpoint hook — as it is.
+    public func adding(_ agent: Agent) -> AgentRunner {
+        var runner = self
+        runner.agents[agent.name] = agent
+        return runner
     }
 
     /// Starts a new run of `agentName` on `input` and drives it until it completes, fails or pauses.

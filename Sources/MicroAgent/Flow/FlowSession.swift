@@ -265,11 +265,7 @@ struct FlowSession {
         var childID = "\(state.runID)/\(stage)/\(progress.iteration).\(progress.attempt)"
         if progress.retry > 1 { childID += "r\(progress.retry)" }
         if let role { childID += "/\(role)" }
-        let base = runner.agents
-        let agents = AgentRunner(
-            runtime: base.runtime, checkpointer: base.checkpointer, agents: Array(base.agents.values) + [agent],
-            remoteAgents: Array(base.remoteAgents.values), trace: base.trace, owner: base.owner,
-            leaseDuration: base.leaseDuration, onCheckpoint: base.onCheckpoint)
+        let agents = runner.agents.adding(agent)
         let result: RunResult
         if let existing = try await checkpointer.latest(runID: childID) {
             if existing.state.status == .waitingForInput, let answer = input {
