@@ -44,6 +44,22 @@ extension Broker {
         return try await body(subscription)
     }
 
+    /// Whether `topic` is delivered to a subscription on `pattern`: `*` matches one token, a last `>` one or more.
+    public static func topic(_ topic: String, matches pattern: String) -> Bool {
+        Self.topic(topic.split(separator: ".", omittingEmptySubsequences: false), matches: pattern.split(separator: ".", omittingEmptySubsequences: false))
+    }
+
+    /// ``topic(_:matches:)`` on topics already split into tokens.
+    static func topic(_ tokens: [Substring], matches pattern: [Substring]) -> Bool {
+        var i = 0
+        while i < pattern.count {
+            if pattern[i] == ">" { return tokens.count > i }
+            guard i < tokens.count, pattern[i] == "*" || pattern[i] == tokens[i] else { return false }
+            i += 1
+        }
+        return i == tokens.count
+    }
+
     /// Throws ``BrokerError/Code/invalidTopic`` unless `topic` is well formed; wildcards only if `allowingWildcards`.
     public static func validate(topic: String, allowingWildcards: Bool) throws {
         let tokens = topic.split(separator: ".", omittingEmptySubsequences: false)

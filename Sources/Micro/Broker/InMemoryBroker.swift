@@ -47,7 +47,7 @@ public final class InMemoryBroker: Broker {
             var groups: [GroupKey: [Entry]] = [:]
             var groupOrder: [GroupKey] = []
             var overflowed: [UInt64] = []
-            for entry in state.entries where Self.matches(entry.pattern, tokens) {
+            for entry in state.entries where Self.topic(tokens, matches: entry.pattern) {
                 guard let queue = entry.queue else {
                     if entry.inbox.deliver(message) == .overflowed { overflowed.append(entry.id) }
                     continue
@@ -101,13 +101,4 @@ public final class InMemoryBroker: Broker {
         }
     }
 
-    private static func matches(_ pattern: [Substring], _ tokens: [Substring]) -> Bool {
-        var i = 0
-        while i < pattern.count {
-            if pattern[i] == ">" { return tokens.count > i }
-            guard i < tokens.count, pattern[i] == "*" || pattern[i] == tokens[i] else { return false }
-            i += 1
-        }
-        return i == tokens.count
-    }
 }

@@ -92,18 +92,7 @@ public struct AnyFlow: Sendable {
     public func isTriggered(by topic: String) -> Bool {
         triggers.contains { trigger in
             guard case .topic(let pattern, _) = trigger else { return false }
-            return Self.topic(pattern, matches: topic)
+            return InMemoryBroker.topic(topic, matches: pattern)
         }
-    }
-
-    /// Broker topic matching: `*` one token, a last `>` one or more.
-    public static func topic(_ pattern: String, matches topic: String) -> Bool {
-        let p = pattern.split(separator: ".", omittingEmptySubsequences: false)
-        let t = topic.split(separator: ".", omittingEmptySubsequences: false)
-        for (index, token) in p.enumerated() {
-            if token == ">" { return t.count > index }
-            guard index < t.count, token == "*" || token == t[index] else { return false }
-        }
-        return p.count == t.count
     }
 }

@@ -187,7 +187,7 @@ extension Scenario {
                 file: root.node.file, line: run.line, field: "run.flow",
                 message: "no flow called \(flow)" + suggestion(flow, among: names.sorted(), kind: "flows"))
         }
-        for event in events where !flows.contains(where: { $0.triggers.contains { trigger in if case .topic(let pattern, _) = trigger { AnyFlow.topic(pattern, matches: event.topic) } else { false } } }) {
+        for event in events where !flows.contains(where: { $0.triggers.contains { trigger in if case .topic(let pattern, _) = trigger { InMemoryBroker.topic(event.topic, matches: pattern) } else { false } } }) {
             throw ScenarioError(
                 file: root.node.file, line: event.line, field: "events", message: "no flow is triggered by topic \(event.topic)")
         }
