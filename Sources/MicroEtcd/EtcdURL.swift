@@ -24,7 +24,7 @@ public struct EtcdURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard ["http", "https", "etcd"].contains(url.scheme) else { throw fail("scheme must be http, https or etcd, not \(url.scheme)") }
         guard url.path.isEmpty || url.path == "/" else { throw fail("unexpected path \(url.path) (the gateway lives at the root)") }
-        guard url.query.isEmpty, !text.hasSuffix("?") else { throw fail("unexpected query") }
+        guard !url.hasQuery else { throw fail("unexpected query") }
         if url.user != nil && url.password == nil { throw fail("a user without a password") }
         self.scheme = url.scheme == "etcd" ? "http" : url.scheme
         self.host = url.host
@@ -35,8 +35,7 @@ public struct EtcdURL: Sendable, Hashable, CustomStringConvertible {
 
     /// The gateway's base, without credentials: `http://host:port`.
     public var base: String {
-        let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        return "\(scheme)://\(shown):\(port)"
+        "\(scheme)://\(EngineURL.authority(host: host, port: port))"
     }
 
     /// The URL as shown in messages (credentials removed).

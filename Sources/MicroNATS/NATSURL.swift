@@ -37,7 +37,7 @@ public struct NATSURL: Sendable, Hashable, CustomStringConvertible {
             throw fail(["tls", "wss", "ws"].contains(url.scheme)
                        ? "scheme '\(url.scheme)' is not supported (only nats://)" : "unknown scheme '\(url.scheme)'")
         }
-        guard url.path.isEmpty || url.path == "/", url.query.isEmpty else { throw fail("a path, query or fragment is not allowed") }
+        guard url.path.isEmpty || url.path == "/", !url.hasQuery else { throw fail("a path, query or fragment is not allowed") }
         var user: String?, password: String?, token: String?
         if let name = url.user {
             if let secret = url.password {
@@ -53,6 +53,6 @@ public struct NATSURL: Sendable, Hashable, CustomStringConvertible {
 
     /// `nats://host:port`, without credentials.
     public var description: String {
-        "nats://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        "nats://\(EngineURL.authority(host: host, port: port))"
     }
 }

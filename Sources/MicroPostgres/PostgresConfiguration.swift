@@ -68,7 +68,6 @@ public struct PostgresConfiguration: Sendable, Hashable, CustomStringConvertible
 
     /// The URL without the password: `postgres://user@host:port/database`.
     public var description: String {
-        let host = host.contains(":") ? "[\(host)]" : host
-        return "postgres://\(EngineURL.percentEncoded(user))@\(host):\(port)/\(EngineURL.percentEncoded(database))"
+        "postgres://\(EngineURL.percentEncoded(user))@\(EngineURL.authority(host: host, port: port))/\(EngineURL.percentEncoded(database))"
     }
 }

@@ -59,7 +59,7 @@ public struct RemoteServiceServer: Sendable {
     public func withRunning<R: Sendable>(_ body: @escaping @Sendable (String) async throws -> R) async throws -> R {
         let host = host
         return try await withLoopbackServer({ onRunning in application(onRunning: onRunning) }) { port in
-            try await body("http://\(host):\(port)")
+            try await body("http://\(EngineURL.authority(host: host, port: port))")
         }
     }
 

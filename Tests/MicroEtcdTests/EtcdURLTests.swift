@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: [
         ("", "expected http://host:port"), ("127.0.0.1:2379", "expected http://host:port"), ("nats://127.0.0.1:4222", "scheme must be http, https or etcd"),
-        ("http://", "no host"), ("http://127.0.0.1:2379/v3", "unexpected path"), ("http://h:2379?x=1", "query"),
+        ("http://", "no host"), ("http://127.0.0.1:2379/v3", "unexpected path"), ("http://h:2379?x=1", "query"), ("http://h:2379?", "query"), ("http://h:2379?&", "query"),
         ("http://h:0", "port must be"), ("http://root@h:2379", "without a password"),
     ])
     func rejectsMalformed(_ text: String, _ why: String) {

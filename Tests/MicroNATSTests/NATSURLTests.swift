@@ -19,6 +19,7 @@ import Testing
     @Test("malformed URLs are typed errors", arguments: [
         "", "localhost:4222", "http://localhost", "tls://localhost", "nats://", "nats://host:0", "nats://host:99999",
         "nats://host:port", "nats://host/path", "nats://:pw@host", "nats://[::1", "nats://a b", "nats://u:%zz@host",
+        "nats://host?", "nats://host?&",
     ])
     func malformed(_ text: String) {
         let error = #expect(throws: NATSError.self) { try NATSURL(text) }

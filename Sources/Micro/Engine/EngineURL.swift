@@ -22,6 +22,8 @@ public struct EngineURL: Sendable, Hashable {
     /// Everything after the authority up to `?`, decoded: `""`, `"/"`, `"/database"`, ….
     public var path: String
     public var query: [QueryItem]
+    /// Whether the URL has a `?` at all (an empty query, `host?`, is still one: engines without options refuse it).
+    public var hasQuery: Bool
 
     /// Parses `text`; throws ``EngineURLError`` saying what is wrong (never quoting the password).
     public init(_ text: String) throws(EngineURLError) {
@@ -106,11 +108,15 @@ public struct EngineURL: Sendable, Hashable {
         self.port = port
         self.path = path
         self.query = query
+        self.hasQuery = queryText != nil
     }
 
     /// `host:port` as written in a URL (IPv6 in brackets), with `defaultPort` when the URL has none.
-    public func authority(defaultPort: Int) -> String {
-        "\(host.contains(":") ? "[\(host)]" : host):\(port ?? defaultPort)"
+    public func authority(defaultPort: Int) -> String { Self.authority(host: host, port: port ?? defaultPort) }
+
+    /// `host:port` as written in a URL: an IPv6 host in brackets (once).
+    public static func authority(host: String, port: Int) -> String {
+        "\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host):\(port)"
     }
 
     /// `text` with its user info masked (`scheme://***@host…`), for messages about a URL that did not parse.

@@ -23,6 +23,9 @@ import Testing
         #expect(url.authority(defaultPort: 4222) == "localhost:4222")
         #expect(try EngineURL("nats://u:@h").password == "")
         #expect(try EngineURL("etcd://h/").path == "/")
+        #expect(try EngineURL("etcd://h").hasQuery == false)
+        #expect(try EngineURL("etcd://h?").hasQuery && EngineURL("etcd://h?").query.isEmpty)
+        #expect(EngineURL.authority(host: "[::1]", port: 1) == "[::1]:1")
     }
 
     @Test(arguments: [
