@@ -196,7 +196,8 @@ public final class EtcdRegistry: Registry {
     /// or after ``EtcdConfiguration/requestTimeout`` (a watcher whose stream stalled without breaking must not
     /// hold writers for ever), or when the task is cancelled.
     func synchronize(_ revision: Int64, _ services: Set<String>) async {
-        let id = state.withLock { $0.makeID() }
+        // The usual case (no watcher, or every one already past `revision`) takes no task group and no timer.
+        guard let id = state.withLock({ $0.isSynchronized(revision, services) ? nil : $0.makeID() }) else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForWatchers(id, revision, services) }
             group.addTask { try? await Task.sleep(for: self.configuration.requestTimeout) }
