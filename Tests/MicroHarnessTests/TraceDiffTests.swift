@@ -106,6 +106,20 @@ import Testing
         #expect(diff.text().contains("side effect - \(effect.kind) \(effect.key)"))
     }
 
+    /// A step's cost is the record's (cached input at its own rate), so more cached tokens make it cheaper.
+    @Test func aStepsCostBillsCachedTokensAtTheirRate() async throws {
+        func cachedPrice(_ text: String) -> String {
+            text.replacingOccurrences(of: "price: {input: 1.0, output: 2.0}", with: "price: {input: 1.0, output: 2.0, cached: 0.1}")
+        }
+        let old = try await Self.record(cachedPrice)
+        let new = try await Self.record {
+            cachedPrice($0).replacingOccurrences(of: "usage: {input: 300, output: 30}", with: "usage: {input: 300, output: 30, cached: 200}")
+        }
+        let run = try #require(Self.diff(old, new).runs.first)
+        let cost = try #require(run.metricChanges.flatMap(\.metricChanges).first { $0.name == "costUSD" })
+        #expect(cost.new < cost.old)
+    }
+
     @Test func aSlowerToolCallShowsItsLatency() async throws {
         let old = try await Self.record()
         let new = try await Self.record {

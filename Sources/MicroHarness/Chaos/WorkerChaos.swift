@@ -80,10 +80,12 @@ public struct WorkerChaos: Sendable {
             try await single.runChild(["run", scenarioPath, "--store", "sqlite:\(db)", "--submit", "--seed", String(seed)], name: "\(name)-submit")
             let (events, continuation) = AsyncStream.makeStream(of: Event.self)
             var live: [Int: Process] = [:]
+            // A trial that ends on an error leaves no worker behind on the file its `defer` removes.
+            defer { for process in live.values where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             let random = RandomSource.seeded(seed &+ UInt64(number))
             let workerArguments = [
                 "worker", scenarioPath, "--store", "sqlite:\(db)", "--seed", String(seed), "--lease-ms",
-                String(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000), "--exit-when-done",
+                String(lease.milliseconds), "--exit-when-done",
             ]
             func start(killing: Bool) throws {
                 let index = started
@@ -144,6 +146,7 @@ public struct WorkerChaos: Sendable {
     /// The run in `db` after the pool stopped: finished, and its summary against the reference.
     func check(db: String, name: String, reference: ChaosSummary) async throws -> [String] {
         let checkpointer = try SQLiteCheckpointer(path: db)
+        defer { try? checkpointer.close() }
         guard let latest = try await checkpointer.latest(runID: runID) else { return ["run \(runID) lost: no checkpoint in the store"] }
         if latest.state.status == .running {
             let lease = try await checkpointer.runs().first { $0.runID == runID }?.lease

@@ -136,7 +136,7 @@ public struct DiffSubject: Sendable, Hashable {
                         step.inputTokens = usage.inputTokens
                         step.outputTokens = usage.outputTokens
                         if let price = prices[event.agent] {
-                            step.costUSD = Double(usage.inputTokens) * price.input / 1e6 + Double(usage.outputTokens) * price.output / 1e6
+                            step.costUSD = price.cost(of: usage)
                         }
                     }
                 } else {

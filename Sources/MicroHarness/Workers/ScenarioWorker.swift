@@ -8,6 +8,7 @@ import MicroAgent
 public enum ScenarioWorker {
     /// Why `scenario` cannot run on workers, or nil when it can.
     public static func unsupported(_ scenario: Scenario) -> String? {
+        if ScenarioRunner.runsFlows(scenario) { return "it runs flows (workers take agent runs)" }
         if scenario.agent(scenario.run.agent)?.external != nil { return "its run starts an external agent" }
         if scenario.agents.contains(where: \.a2a) { return "it serves agents over A2A" }
         if !scenario.run.inputs.isEmpty { return "its run is answered with inputs (run.inputs)" }
