@@ -50,6 +50,16 @@ struct A2ACommand: AsyncParsableCommand {
         @OptionGroup var brokerOption: BrokerOption
         @OptionGroup var registryOption: RegistryOption
 
+        func validate() throws {
+            // Before anything connects: a usage error is not hidden behind an engine that is down.
+            if scenario != nil && brokerOption.scheme != "memory" {
+                throw ValidationError("--broker serves the catalogue's agents; a scenario's world has its own broker")
+            }
+            if scenario != nil && registryOption.scheme != "memory" {
+                throw ValidationError("--registry serves the catalogue's agents; a scenario's world has its own registry")
+            }
+        }
+
         func run() async throws {
             try await registryOption.withRegistry { registry in
                 try await brokerOption.withBroker { broker in try await serve(broker: broker, registry: registry) }
@@ -58,12 +68,6 @@ struct A2ACommand: AsyncParsableCommand {
 
         private func serve(broker: any Broker, registry: (any Registry)?) async throws {
             let token = try ServerToken.resolve(file: tokenFile, variable: "MICRO_A2A_TOKEN")
-            if scenario != nil && brokerOption.url != "memory://" {
-                throw ValidationError("--broker serves the catalogue's agents; a scenario's world has its own broker")
-            }
-            if scenario != nil && registry != nil {
-                throw ValidationError("--registry serves the catalogue's agents; a scenario's world has its own registry")
-            }
             let (runner, agent) =
                 if let scenario {
                     try await A2ACommand.scenarioAgent(file: scenario, named: agent, db: db, lease: .seconds(leaseSeconds), crashAfter: crashAfter)

@@ -9,9 +9,12 @@ struct BrokerOption: ParsableArguments {
     @Option(name: .customLong("broker"), help: "The broker: memory:// (default, in process) or nats://[user:pass@]host[:port].")
     var url = "memory://"
 
+    /// The URL's scheme, lowercased (`memory` for the in-process default).
+    var scheme: String? { url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } }
+
     /// Runs `body` with the broker, connected for the whole of it.
     func withBroker<R>(_ body: (any Broker) async throws -> R) async throws -> R {
-        switch url.split(separator: ":", maxSplits: 1).first.map(String.init) {
+        switch scheme {
         case "memory": return try await body(InMemoryBroker())
         case "nats":
             let configuration: NATSConfiguration
@@ -22,7 +25,7 @@ struct BrokerOption: ParsableArguments {
             }
             return try await NATSBroker.withBroker(configuration) { try await body($0) }
         default:
-            throw ValidationError("--broker \(url): use memory:// or nats://host[:port]")
+            throw ValidationError("--broker \(EngineURL.redacted(url)): use memory:// or nats://host[:port]")
         }
     }
 }

@@ -37,7 +37,7 @@ struct ChaosCommand: AsyncParsableCommand {
         if everyJuncture == (kills != nil) { throw ValidationError("give exactly one of --every-juncture and --kills N") }
         if let kills, kills < 1 { throw ValidationError("--kills must be at least 1") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        if workers != nil { _ = try ChaosBackends(parsing: backends) }
+        if workers != nil { try ChaosBackends(parsing: backends).requireWired() }
     }
 
     func run() async throws {
@@ -66,7 +66,6 @@ struct ChaosCommand: AsyncParsableCommand {
     func runWorkers(_ loaded: Scenario, workers: Int) async throws {
         let console = Console.current
         let backends = try ChaosBackends(parsing: backends)
-        try backends.requireWired()
         if let why = ScenarioWorker.unsupported(loaded) {
             console.err("error: \(scenario) cannot run on workers: \(why)")
             throw ExitCode(2)
@@ -80,9 +79,12 @@ struct ChaosCommand: AsyncParsableCommand {
         chaos.lease = .milliseconds(leaseMs)
         chaos.trialTimeout = .milliseconds(trialTimeoutMs)
         try await drive(chaos, on: " on \(workers) worker(s) sharing \(backends)") { trial in
-            "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --workers \(workers) --seed \(seed) (the trial \(trial.point))"
+            "  reproduce: \(CLICatalog.commandName) chaos \(scenario) \(selectionArgument) --workers \(workers) --seed \(seed) (the trial \(trial.point))"
         }
     }
+
+    /// How the trials were chosen, as the command line gives it (a reproduce line must parse).
+    var selectionArgument: String { everyJuncture ? "--every-juncture" : "--kills \(kills ?? 1)" }
 
     /// A fresh folder for a chaos run's files (the caller removes it).
     static func workDirectory() throws -> String {
@@ -121,7 +123,7 @@ struct ChaosCommand: AsyncParsableCommand {
         let bar = ProgressBar(total: points.count, enabled: Terminal.isInteractive(standardOutput: false))
         let trials = await chaos.trials(points, reference: reference) { bar.update($0) }
         bar.finish()
-        try report(trials, started: started) { trial in "  reproduce: \(CLICatalog.commandName) chaos \(scenario) --seed \(seed) (the trial \(trial.point))" }
+        try report(trials, started: started) { trial in "  reproduce: \(CLICatalog.commandName) chaos \(scenario) \(selectionArgument) --seed \(seed) (the trial \(trial.point))" }
     }
 
     /// Prints the table and the tally; exits 1 with each violation and how to reproduce it.

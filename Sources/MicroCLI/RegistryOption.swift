@@ -12,9 +12,12 @@ struct RegistryOption: ParsableArguments {
         help: "The registry: memory:// (default, in process) or etcd://[user:pass@]host[:port] (an etcd 3.4+ server).")
     var url = "memory://"
 
+    /// The URL's scheme, lowercased (`memory` for the in-process default).
+    var scheme: String? { url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } }
+
     /// Runs `body` with the registry (nil for the in-process default), connected and running for the whole of it.
     func withRegistry<R>(_ body: ((any Registry)?) async throws -> R) async throws -> R {
-        switch url.split(separator: ":", maxSplits: 1).first.map({ $0.lowercased() }) {
+        switch scheme {
         case "memory": return try await body(nil)
         case "etcd", "http", "https":
             let configuration: EtcdConfiguration

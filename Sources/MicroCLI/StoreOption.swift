@@ -1,6 +1,7 @@
 import ArgumentParser
 import Micro
 import MicroAgent
+import MicroHarness
 import MicroSQLite
 
 /// `--store URL`: where a command keeps its store and run checkpoints.
@@ -55,11 +56,11 @@ enum StoreOption: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The store, opened (a SQLite file is created if missing).
-    func openStore(environment: Environment) throws -> any Store {
+    /// Where a scenario world keeps its state for this store.
+    var worldStorage: World.Storage {
         switch self {
-        case .sqlite(let path): try SQLiteStore(path: path, environment: environment)
-        case .memory: InMemoryStore(environment: environment)
+        case .sqlite(let path): .sqlite(path: path)
+        case .memory: .inMemory
         }
     }
 

@@ -24,7 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Lease length in milliseconds (a dead worker's run waits this long before it is taken over).")
     var leaseMs: Int = 5000
     @Option(help: "Milliseconds between looks at the store when there was nothing to take.") var pollMs: Int = 200
-    @Option(help: "Runs driven at once.") var concurrency: Int = 1
+    @Option(help: "Runs driven at once (the catalogue's agents; a scenario's worker drives one at a time).") var concurrency: Int = 1
     @Option(help: "The lease owner name (default: micro-worker@HOST:PID).") var owner: String?
     @Flag(help: "Exit once no run in the store is still running, instead of waiting for more.") var exitWhenDone = false
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
@@ -39,6 +39,8 @@ struct WorkerCommand: AsyncParsableCommand {
         if leaseMs < 30 { throw ValidationError("--lease-ms must be at least 30") }
         if pollMs < 1 { throw ValidationError("--poll-ms must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        // A scenario's worker restarts its world for each run it takes, so it drives one run at a time.
+        if scenario != nil && concurrency > 1 { throw ValidationError("--concurrency applies to the catalogue's agents; a scenario's worker drives one run at a time") }
     }
 
     func run() async throws {
@@ -108,15 +110,5 @@ struct WorkerCommand: AsyncParsableCommand {
         guard descriptor >= 0 else { return false }
         close(descriptor)
         return true
-    }
-}
-
-extension StoreOption {
-    /// Where a scenario world keeps its state for this store.
-    var worldStorage: World.Storage {
-        switch self {
-        case .sqlite(let path): .sqlite(path: path)
-        case .memory: .inMemory
-        }
     }
 }

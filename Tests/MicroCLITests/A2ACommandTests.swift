@@ -69,12 +69,27 @@ import Testing
         (["a2a", "serve", "--port", "0", "--broker", "redis://x"], "--broker redis://x: use memory:// or nats://host[:port]"),
         (["mcp", "serve", "--http", "0", "--broker", "nats://a:b@"], "no host"),
         (["a2a", "serve", "--port", "0", "--broker", "nats://127.0.0.1:1"], "cannot connect to nats://127.0.0.1:1"),
+        (["a2a", "serve", "--port", "0", "--broker", "NATS://127.0.0.1:1"], "cannot connect to nats://127.0.0.1:1"),
+        (["a2a", "serve", "--port", "0", "--broker", "nat://a:b@127.0.0.1"], "use memory:// or nats://host[:port]"),
     ])
     func aBrokerThatCannotBeUsedIsAnErrorNamingIt(arguments: [String], message: String) async {
         let (code, _, err) = await runMicro(arguments)
         #expect(code != 0)
         #expect(err.contains(message), "\(err)")
         #expect(!err.contains("a:b"), "no credentials in the message")
+    }
+
+    /// A scenario's world has its own broker and registry: refused before any engine is connected, so an engine
+    /// that is down (port 1) does not hide the usage error.
+    @Test(arguments: [
+        (["--broker", "nats://127.0.0.1:1"], "--broker serves the catalogue's agents"),
+        (["--registry", "etcd://127.0.0.1:1"], "--registry serves the catalogue's agents"),
+    ])
+    func aScenarioWithAnEngineIsAUsageError(option: [String], message: String) async {
+        let (code, _, err) = await runMicro(["a2a", "serve", Self.scenarios + "/request-input.yaml", "--port", "0"] + option)
+        #expect(code != 0)
+        #expect(err.contains(message), "\(err)")
+        #expect(!err.contains("cannot connect"), "\(err)")
     }
 
     @Test func refusesABrokenScenarioWithItsLine() async {

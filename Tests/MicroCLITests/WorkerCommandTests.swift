@@ -67,6 +67,14 @@ import Testing
         #expect(err.contains("already exists"))
     }
 
+    @Test func aScenarioWorkerRefusesConcurrencyItWouldIgnore() async {
+        let (code, _, err) = await runMicro([
+            "worker", HarnessCommandTests.scenarios + "/crash-resume.yaml", "--store", "memory://", "--concurrency", "2",
+        ])
+        #expect(code != 0)
+        #expect(err.contains("a scenario's worker drives one run at a time"), "\(err)")
+    }
+
     @Test func submitNeedsASharedStore() async {
         let (code, _, err) = await runMicro(["run", HarnessCommandTests.scenarios + "/single-agent-tools.yaml", "--submit", "--store", "memory://"])
         #expect(code != 0)
@@ -83,6 +91,15 @@ import Testing
         ])
         #expect(code != 0)
         #expect(err.contains(message))
+    }
+
+    /// The reproduce line's arguments parse again (a selection is required: without it they did not).
+    @Test(arguments: [["--every-juncture"], ["--kills", "3"]])
+    func aReproduceLineNamesTheSelection(selection: [String]) throws {
+        let command = try ChaosCommand.parse(["s.yaml"] + selection + ["--workers", "2"])
+        let again = try ChaosCommand.parse(["s.yaml"] + command.selectionArgument.split(separator: " ").map(String.init) + ["--workers", "2", "--seed", "1"])
+        #expect(again.selectionArgument == command.selectionArgument)
+        #expect(throws: (any Error).self) { try ChaosCommand.parse(["s.yaml", "--workers", "2", "--seed", "1"]) }
     }
 
     @Test func chaosOnWorkersRefusesAScenarioAnsweredWithInputs() async {
