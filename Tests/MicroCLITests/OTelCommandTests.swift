@@ -38,7 +38,9 @@ final class Received: Sendable {
     }
 
     @Test func anUnreachableReceiverFailsTheCommandButLosesNoReport() async throws {
-        let port = try Self.freePort()
+        let refusing = try Self.refusingPort()
+        defer { close(refusing.socket) }
+        let port = refusing.port
         let junit = FileManager.default.temporaryDirectory.appendingPathComponent("micro-\(UUID().uuidString).xml").path
         defer { try? FileManager.default.removeItem(atPath: junit) }
         let (code, out, err) = await runMicro([
@@ -98,15 +100,16 @@ final class Received: Sendable {
         }) { port in try await body("http://127.0.0.1:\(port)") }
     }
 
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
+    /// A loopback port bound and not listening for as long as the socket stays open: connections to it are refused,
+    /// and no other test (servers on bind-to-0 ports, in parallel) can take it meanwhile. Close the socket after.
+    static func refusingPort() throws -> (socket: Int32, port: Int) {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (socket, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -94,8 +94,9 @@ import Testing
     }
 
     @Test func anUnreachableEndpointIsATypedErrorAfterItsAttempts() async throws {
-        // A port that was just free: nothing listens there.
-        let url = "http://127.0.0.1:\(try Self.freePort())/v1/traces"
+        let refusing = try Self.refusingPort()
+        defer { close(refusing.socket) }
+        let url = "http://127.0.0.1:\(refusing.port)/v1/traces"
         let clock = VirtualClock(mode: .autoAdvance)
         let exporter = OTLPExporter(configuration: .init(tracesURL: url), transport: CurlTransport(), clock: clock)
         do {
@@ -116,16 +117,16 @@ import Testing
             spans: [OTelSpan(traceID: trace, spanID: SpanID(derivedFrom: "s", in: trace), parentSpanID: nil, name: "x", kind: .internal, startUnixNano: 1, endUnixNano: 2)])
     }
 
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
+    /// A loopback port bound and not listening for as long as the socket stays open: connections to it are refused,
+    /// and no other test (servers on bind-to-0 ports, in parallel) can take it meanwhile. Close the socket after.
+    static func refusingPort() throws -> (socket: Int32, port: Int) {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (socket, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
