@@ -102,6 +102,12 @@ import Testing
         #expect(throws: (any Error).self) { try ChaosCommand.parse(["s.yaml", "--workers", "2", "--seed", "1"]) }
     }
 
+    @Test func chaosOnWorkersRefusesAFlowScenarioWithItsReason() async {
+        let (code, _, err) = await runMicro(["chaos", HarnessCommandTests.scenarios + "/flow-loops.yaml", "--kills", "1", "--workers", "2"])
+        #expect(code != 0)
+        #expect(err.contains("cannot run on workers: it runs flows"), "\(err)")
+    }
+
     @Test func chaosOnWorkersRefusesAScenarioAnsweredWithInputs() async {
         let (code, _, err) = await runMicro(["chaos", HarnessCommandTests.scenarios + "/request-input.yaml", "--kills", "1", "--workers", "2"])
         #expect(code != 0)
